@@ -1,0 +1,1 @@
+"""Statistics only: arrays in, change points and tests out. No I/O, no config, no clock."""

@@ -1,0 +1,191 @@
+"""The plain records that cross rooms: what to probe, what came back, what changed.
+
+Units everywhere: bit/s as float, durations in seconds, RTT in milliseconds, times as
+timezone-aware UTC datetimes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Outcome of one probe run in one direction. Only OK carries measured values."""
+
+    OK = "ok"
+    BUSY = "busy"  # iperf3 "the server is busy running a test", after retries
+    UNREACHABLE = "unreachable"  # no route, host down, link cut
+    REFUSED = "refused"  # nothing listening on the port
+    RESOLVE_FAILED = "resolve-failed"  # the name does not resolve
+    TIMEOUT = "timeout"  # the tool hung past its deadline and was killed
+    TOOL_ERROR = "tool-error"  # the tool failed or its output is unusable; reason has its words
+    ABORTED = "aborted"  # netprobe itself was stopped (SIGTERM) during the run
+    MISSED = "missed"  # a scheduled slot that never ran (host down, previous run overran)
+
+
+class Direction(StrEnum):
+    """Which way data flowed: forward is site → endpoint (iperf3 client sends)."""
+
+    FORWARD = "forward"
+    REVERSE = "reverse"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A host the site probes: name as used in the config, where to reach it."""
+
+    name: str
+    host: str
+    port: int = 5201
+    family: str = "any"  # "any", "ipv4" or "ipv6"
+
+
+@dataclass(frozen=True)
+class ThroughputOptions:
+    """iperf3 options of a throughput probe (seconds, bytes, bit/s)."""
+
+    duration: float = 10.0
+    omit: float = 0.0
+    parallel: int = 1
+    reverse: bool = False
+    bidir: bool = False
+    window: int | None = None  # socket buffer, bytes
+    congestion: str | None = None
+    zerocopy: bool = False
+    mss: int | None = None
+    udp: bool = False
+    bandwidth: float | None = None  # target bit/s (UDP, or TCP pacing)
+    processes: int = 1  # parallel iperf3 client processes to ports port, port+1, ...
+    connect_timeout: float = 5.0
+    interval: float = 1.0
+    tos: int | None = None
+
+
+@dataclass(frozen=True)
+class RttOptions:
+    """ping options of an rtt probe."""
+
+    count: int = 10
+    interval: float = 1.0
+    size: int | None = None  # payload bytes
+
+
+@dataclass(frozen=True)
+class TraceOptions:
+    """traceroute options of a trace probe."""
+
+    max_hops: int = 30
+    queries: int = 1
+    wait: float = 2.0
+
+
+ProbeOptions = ThroughputOptions | RttOptions | TraceOptions
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """One probe to run now: which test, to which endpoint, from where, with which options."""
+
+    name: str
+    test: str  # "throughput", "rtt" or "trace"
+    endpoint: Endpoint
+    options: ProbeOptions
+    site: str = "local"
+    netns: str | None = None  # network namespace to run the tool in
+    bind: str | None = None  # local source address
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One reporting interval of a throughput run (absolute UTC start, length in s)."""
+
+    start: datetime
+    seconds: float
+    bps: float
+    retransmits: int | None = None
+    rtt_ms: float | None = None
+    cwnd_bytes: int | None = None
+    omitted: bool = False
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One hop of a trace: TTL, who answered (None when nobody did), its RTT."""
+
+    ttl: int
+    address: str | None
+    name: str | None = None
+    rtt_ms: float | None = None
+
+
+@dataclass
+class Result:
+    """One probe run in one direction: measured values if OK, a reason if not.
+
+    ``metrics`` keys (all optional, present only when measured): ``throughput_bps``
+    (receiver side), ``sender_bps``, ``retransmits``, ``rtt_ms`` (TCP mean RTT),
+    ``max_cwnd_bytes``, ``jitter_ms``, ``loss_ratio`` (0..1), ``rtt_min_ms``,
+    ``rtt_avg_ms``, ``rtt_max_ms``, ``rtt_mdev_ms``, ``packets_sent``,
+    ``packets_received``, ``cpu_local_pct``, ``cpu_remote_pct``.
+    A failed result has no ``throughput_bps``: a failure is never a zero.
+    ``context`` holds host facts (``iperf3_version``, ``congestion``, ``mss``, ``tos``,
+    ``host_bound``...), ``flags`` names values judged impossible and left out.
+    """
+
+    probe: str
+    test: str
+    tool: str
+    endpoint: str
+    direction: Direction
+    status: Status
+    started: datetime
+    ended: datetime | None = None
+    site: str = "local"
+    metrics: dict[str, float] = field(default_factory=dict)
+    intervals: list[Interval] = field(default_factory=list)
+    hops: list[Hop] = field(default_factory=list)
+    context: dict[str, str | int | float | bool] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    reason: str | None = None
+    argv: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the run measured something."""
+        return self.status is Status.OK
+
+    @property
+    def throughput_bps(self) -> float | None:
+        """Receiver-side throughput in bit/s, or None for a failure."""
+        return self.metrics.get("throughput_bps")
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """A change of regime in a series: index is the first sample of the new regime.
+
+    ``before``/``after`` are segment medians in the series' units, ``change`` the relative
+    change (after/before - 1) with its bootstrap confidence interval ``ci``.
+    """
+
+    index: int
+    time: datetime | None
+    kind: str  # "drop", "rise" or "instability"
+    before: float
+    after: float
+    change: float
+    ci: tuple[float, float]
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A judgement on one link and direction over a period, with the numbers behind it."""
+
+    endpoint: str
+    direction: Direction
+    kind: str  # "ok", "degraded", "below-plan", "upgrade-not-delivered", "unstable", ...
+    since: datetime
+    until: datetime
+    summary: str
+    numbers: dict[str, float] = field(default_factory=dict)

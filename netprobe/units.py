@@ -1,0 +1,96 @@
+"""Text to numbers, once, at the edge: rates to bit/s, durations to seconds, dates to UTC.
+
+Every function raises ValueError with a message saying what was expected; callers
+(config, the CLI's parameter types) add the file and key.
+"""
+
+import re
+from datetime import UTC, date, datetime, time
+
+_RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMgGtT]?)(bps|bit/s|b/s)?\s*$")
+_RATE_PREFIX = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ms|s|m|h|d|w)?\s*$")
+_DURATION_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def parse_rate(text: str | int | float) -> float:
+    """Parse a rate such as ``20Gbps``, ``200M``, ``1.5 Gbit/s`` or a bare number into bit/s.
+
+    Raises:
+        ValueError: not a non-negative rate with an optional k/M/G/T prefix.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"expected a rate such as '20Gbps', got {text!r}")
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        match = _RATE.match(text)
+        if not match:
+            raise ValueError(f"expected a rate such as '20Gbps' or '200Mbps', got {text!r}")
+        value = float(match.group(1)) * _RATE_PREFIX[match.group(2).lower()]
+    if value < 0 or value != value or value == float("inf"):
+        raise ValueError(f"expected a finite rate >= 0, got {text!r}")
+    return value
+
+
+def parse_duration(text: str | int | float) -> float:
+    """Parse a duration such as ``10m``, ``1h``, ``30s``, ``250ms`` or bare seconds into seconds.
+
+    Raises:
+        ValueError: not a non-negative duration in ms/s/m/h/d/w.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"expected a duration such as '10m', got {text!r}")
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        match = _DURATION.match(text)
+        if not match:
+            raise ValueError(f"expected a duration such as '30s', '10m' or '1h', got {text!r}")
+        value = float(match.group(1)) * _DURATION_UNIT[match.group(2) or "s"]
+    if value < 0 or value != value or value == float("inf"):
+        raise ValueError(f"expected a finite duration >= 0, got {text!r}")
+    return value
+
+
+def parse_time(text: str | date | datetime) -> datetime:
+    """Parse ``2020-01-01``, an ISO 8601 time with offset, or epoch seconds into aware UTC.
+
+    A date alone means its midnight UTC. A time without an offset is refused: a capacity
+    plan or a report period must not depend on the machine's time zone.
+
+    Raises:
+        ValueError: unparsable, or a time of day without a UTC offset.
+    """
+    if isinstance(text, datetime):
+        value = text
+    elif isinstance(text, date):
+        return datetime.combine(text, time(), tzinfo=UTC)
+    else:
+        raw = str(text).strip()
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
+            return datetime.fromtimestamp(float(raw), tz=UTC)
+        try:
+            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"expected a date '2020-01-01' or a time '2020-01-01T12:00:00Z', got {text!r}"
+            ) from None
+        if "T" not in raw.upper() and " " not in raw and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        raise ValueError(
+            f"expected a time with a UTC offset (e.g. '...Z' or '+01:00'), got {text!r}"
+        )
+    return value.astimezone(UTC)
+
+
+def format_rate(bps: float | None) -> str:
+    """Render bit/s for people: ``18.4 Gbit/s``; ``-`` for no value."""
+    if bps is None:
+        return "-"
+    for prefix, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(bps) >= scale:
+            return f"{bps / scale:.3g} {prefix}bit/s"
+    return f"{bps:.3g} bit/s"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what netprobe needs on a fresh Debian 12 machine (as root): the Debian tools it
+# drives and a virtual environment in .venv with netprobe and its Python dependencies.
+# Usage: scripts/install.sh [EXTRAS]   e.g. scripts/install.sh test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+
+debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
+missing=()
+for pkg in "${debs[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "netprobe install: need root to install Debian packages: ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "netprobe install: apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+spec="."
+[ -n "$extras" ] && spec=".[$extras]"
+.venv/bin/pip install -q --disable-pip-version-check -e "$spec"
