@@ -4,6 +4,7 @@ The tool runs in its own process group, so that on the deadline (or when netprob
 is interrupted) the whole group is killed: iperf3 and traceroute must never outlive us.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,7 +70,5 @@ def run_tool(argv: list[str], *, deadline: float, netns: str | None = None) -> C
 
 def _kill_group(proc: subprocess.Popen) -> None:
     """SIGKILL the process group led by proc (it was started in a new session)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
