@@ -1,0 +1,219 @@
+"""Loading the schedule files (one .toml, or a folder of them merged) into one ``Config``.
+
+The schema of each file (tables, keys, records) is in ``netprobe.config_schema``; this
+module reads the files, merges them, checks what spans files (one ``[site]``, unique
+names, probes and links naming known endpoints) and raises ONE ``ConfigError`` listing
+every problem. Relative paths in a file are taken from that file's folder, so nothing
+depends on the directory cron or systemd starts netprobe in.
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from netprobe.config_schema import (
+    FileConfig,
+    Link,
+    Probe,
+    Site,
+    StoreConfig,
+    read_file_tables,
+)
+from netprobe.config_values import Problems
+from netprobe.errors import ConfigError
+from netprobe.model import Endpoint, ProbeSpec
+
+__all__ = ["Config", "Link", "Probe", "Site", "StoreConfig", "config_path", "load_config"]
+
+DEFAULT_PATH = Path("schedules")
+ENV_VAR = "NETPROBE_CONFIG"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole, validated configuration: the site, where results go, what to probe."""
+
+    site: Site
+    store: StoreConfig
+    endpoints: tuple[Endpoint, ...]
+    links: tuple[Link, ...]
+    probes: tuple[Probe, ...]
+    files: tuple[Path, ...]
+
+    def endpoint(self, name: str) -> Endpoint:
+        """The endpoint called ``name``.
+
+        Raises:
+            ConfigError: no such endpoint (the message lists the known ones).
+        """
+        return _find(self.endpoints, name, "endpoint", self.files)
+
+    def probe(self, name: str) -> Probe:
+        """The probe called ``name``.
+
+        Raises:
+            ConfigError: no such probe (the message lists the known ones).
+        """
+        return _find(self.probes, name, "probe", self.files)
+
+    def link_for(self, endpoint: str) -> Link | None:
+        """The link to ``endpoint`` with its capacity plan, or None when none is configured."""
+        return next((link for link in self.links if link.endpoint == endpoint), None)
+
+    def probes_to(self, endpoint: str, test: str | None = None) -> tuple[Probe, ...]:
+        """The probes aimed at ``endpoint``, only those of ``test`` when given, in file order."""
+        return tuple(
+            p for p in self.probes if p.endpoint == endpoint and (test is None or p.test == test)
+        )
+
+    def spec(self, probe: Probe | str) -> ProbeSpec:
+        """What to run for ``probe`` now: its endpoint and options, the site's netns and bind.
+
+        Raises:
+            ConfigError: ``probe`` is a name no probe has.
+        """
+        if isinstance(probe, str):
+            probe = self.probe(probe)
+        return ProbeSpec(
+            name=probe.name,
+            test=probe.test,
+            endpoint=self.endpoint(probe.endpoint),
+            options=probe.options,
+            site=self.site.name,
+            netns=self.site.netns,
+            bind=self.site.bind,
+        )
+
+
+def config_path(path: Path | str | None = None) -> Path:
+    """The configuration's path: ``path`` if given, else ``$NETPROBE_CONFIG``, else ./schedules."""
+    if path:
+        return Path(path)
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate a .toml file, or every *.toml in a folder merged (sorted by name).
+
+    Args:
+        path: a file or folder; None means ``$NETPROBE_CONFIG`` or ./schedules.
+
+    Raises:
+        ConfigError: every problem found, one complete line each (file, key, value, expected).
+    """
+    root = config_path(path)
+    files = _toml_files(root)
+    problems = Problems()
+    parts = [read_file_tables(f, data, problems) for f in files if (data := _read(f, problems))]
+    config = _merge(root, files, parts, problems)
+    problems.raise_if_any()
+    assert config is not None  # _merge only returns None after recording a problem
+    return config
+
+
+def _toml_files(root: Path) -> list[Path]:
+    if root.is_dir():
+        files = sorted(p for p in root.glob("*.toml") if p.is_file())
+        if not files:
+            raise ConfigError(f"{root}: no *.toml files in this folder; expected schedule files")
+        return files
+    if not root.exists():
+        raise ConfigError(
+            f"{root}: no such file or folder; expected a schedule .toml file or a folder of them "
+            f"(--config PATH or ${ENV_VAR})"
+        )
+    return [root]
+
+
+def _read(file: Path, problems: Problems) -> dict | None:
+    try:
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        problems.other(file, f"TOML syntax error: {exc}")
+    except OSError as exc:
+        problems.other(file, f"cannot read: {exc.strerror}")
+    return None
+
+
+def _merge(
+    root: Path, files: list[Path], parts: list[FileConfig], problems: Problems
+) -> Config | None:
+    sites = [(p.file, p.site) for p in parts if p.site]
+    stores = [(p.file, p.store) for p in parts if p.store]
+    for kind, found in (("site", sites), ("store", stores)):
+        for file, _ in found[1:]:
+            problems.other(
+                file,
+                f"[{kind}]: duplicate; already defined in {found[0][0]} (a folder's files are "
+                "merged into one deployment: pass --config FILE to use just one)",
+            )
+    if not sites and not any(p.has_site for p in parts):
+        problems.missing(root, "[site]", 'a [site] table with name = "..." in one file')
+    endpoints = _unique(parts, "endpoints", problems)
+    links = _unique(parts, "links", problems)
+    probes = _unique(parts, "probes", problems)
+    known = sorted(endpoints)
+    for kind in ("links", "probes"):
+        for part in parts:
+            for key, item in getattr(part, kind):
+                if item.endpoint not in endpoints:
+                    expected = f"expected one of: {', '.join(known)}" if known else "no endpoints"
+                    problems.bad(
+                        part.file, f"{key}.endpoint", item.endpoint, f"unknown endpoint; {expected}"
+                    )
+    seen: dict[str, str] = {}
+    for part in parts:
+        for key, link in part.links:
+            if link.endpoint in seen:
+                problems.bad(
+                    part.file,
+                    f"{key}.endpoint",
+                    link.endpoint,
+                    f"expected one link per endpoint; {seen[link.endpoint]!r} already goes there",
+                )
+            seen[link.endpoint] = link.name
+    if problems.lines:
+        return None
+    site = sites[0][1]
+    store = stores[0][1] if stores else StoreConfig()
+    if store.kind == "sqlite" and store.path is None:
+        store = replace(store, path=site.state_dir / "netprobe.sqlite")
+    return Config(
+        site=site,
+        store=store,
+        endpoints=tuple(endpoints.values()),
+        links=tuple(links.values()),
+        probes=tuple(probes.values()),
+        files=tuple(files),
+    )
+
+
+def _unique(parts: list[FileConfig], kind: str, problems: Problems) -> dict:
+    """Items of ``kind`` from every file by name; a second use of a name is a problem."""
+    found: dict = {}
+    where: dict[str, str] = {}
+    for part in parts:
+        for key, item in getattr(part, kind):
+            if item.name in found:
+                problems.bad(
+                    part.file,
+                    f"{key}.name",
+                    item.name,
+                    f"duplicate; already defined at {where[item.name]}",
+                )
+                continue
+            found[item.name] = item
+            where[item.name] = f"{part.file} {key}"
+    return found
+
+
+def _find(items: tuple, name: str, kind: str, files: tuple[Path, ...]):
+    for item in items:
+        if item.name == name:
+            return item
+    known = ", ".join(i.name for i in items) or "none"
+    raise ConfigError(
+        f"{', '.join(map(str, files))}: no {kind} named {name!r}; expected one of: {known}"
+    )
