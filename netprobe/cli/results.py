@@ -6,6 +6,7 @@ netprobe.config; until then only --db chooses the store.
 """
 
 import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -49,8 +50,8 @@ class TimeOrAgo(click.ParamType):
 )
 @click.option("--endpoint", help="Only results to this endpoint (its name in the config).")
 @click.option("--probe", help="Only results of this probe.")
-@click.option("--since", type=TimeOrAgo(), help="Only results started at or after T.")
-@click.option("--until", type=TimeOrAgo(), help="Only results started before T.")
+@click.option("--since", type=TimeOrAgo(), help="Only results started at or after TIME.")
+@click.option("--until", type=TimeOrAgo(), help="Only results started before TIME.")
 @click.option(
     "--status",
     type=click.Choice([s.value for s in Status]),
@@ -74,7 +75,7 @@ def results(
 ) -> None:
     """Show stored probe results, failures included, oldest first.
 
-    T is a date (2026-01-02), an ISO time with an offset (2026-01-02T03:00Z), or a span
+    TIME is a date (2026-01-02), an ISO time with an offset (2026-01-02T03:00Z), or a span
     back from now (24h, 7d). A failed probe shows its status and reason, never a 0.
 
     \b
@@ -97,9 +98,11 @@ def results(
     if as_json:
         click.echo(json.dumps([result_to_dict(r) for r in found], indent=2, ensure_ascii=False))
     elif as_csv:
-        writer = csv.DictWriter(click.get_text_stream("stdout"), CSV_COLUMNS, lineterminator="\n")
+        text = io.StringIO()
+        writer = csv.DictWriter(text, CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(result_to_row(r) for r in found)
+        click.echo(text.getvalue(), nl=False)
     elif found:
         click.echo(_table(found))
     else:
