@@ -130,6 +130,8 @@ class Result:
     A failed result has no ``throughput_bps``: a failure is never a zero.
     ``context`` holds host facts (``iperf3_version``, ``congestion``, ``mss``, ``tos``,
     ``host_bound``...), ``flags`` names values judged impossible and left out.
+    ``slot`` is the scheduled slot this run filled (None for runs started by hand or
+    ingested from elsewhere): the scheduler finds missed slots from the newest one.
     """
 
     probe: str
@@ -148,6 +150,7 @@ class Result:
     flags: list[str] = field(default_factory=list)
     reason: str | None = None
     argv: list[str] = field(default_factory=list)
+    slot: datetime | None = None
 
     @property
     def ok(self) -> bool:
