@@ -92,11 +92,11 @@ def duration(spec: ProbeSpec) -> float:
 def attempt_deadline(spec: ProbeSpec) -> float:
     """Seconds after which one iperf3 process is killed: its hold time plus a margin.
 
-    The margin (5 s + 10 %) covers a slow results exchange at the end of a long or
+    The margin (2 s + 10 %) covers a slow results exchange at the end of a long or
     many-stream test; past it the process hangs (server gone silent, client stuck).
     """
     opts = spec.options
-    return _hold(opts) + 5.0 + 0.1 * (opts.omit + opts.duration)
+    return _hold(opts) + 2.0 + 0.1 * (opts.omit + opts.duration)
 
 
 def run(spec: ProbeSpec, *, budget: float | None = None) -> list[Result]:
