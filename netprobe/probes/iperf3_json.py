@@ -141,6 +141,18 @@ def parse(text: str, spec: ProbeSpec, *, started: datetime | None = None) -> lis
     if doc is None:
         reason = "iperf3 printed no complete JSON document"
         return _failures(spec, Status.TOOL_ERROR, _with_rest(reason, rest), started, {})
+    try:
+        return _parse_document(doc, rest, spec, started)
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as err:
+        # Valid JSON in a shape no iperf3 writes (a block that is a list, a string for a
+        # number): the expected failure of foreign input, reported, never raised.
+        reason = f"iperf3 document of unexpected shape ({type(err).__name__}: {err})"
+        return _failures(spec, Status.TOOL_ERROR, reason, started, {})
+
+
+def _parse_document(
+    doc: dict, rest: str, spec: ProbeSpec, started: datetime | None
+) -> list[Result]:
     context = _context(doc)
     t0 = _timestamp(doc)
     when = started or t0
@@ -216,7 +228,7 @@ def _context(doc: dict) -> dict:
     if isinstance(mss, int) and mss > 0:
         context["mss"] = mss
     for key, name in (("protocol", "protocol"), ("num_streams", "streams"), ("tos", "tos")):
-        if key in test:
+        if isinstance(test.get(key), str | int) and not isinstance(test[key], bool):
             context[name] = test[key]
     if isinstance(start.get("system_info"), str):
         context["system_info"] = start["system_info"]
@@ -315,15 +327,17 @@ def _flow_result(
     sender_cpu = local if flow.local_sends else remote
     if sender_cpu is not None:
         context["host_bound"] = sender_cpu >= HOST_BOUND_CPU_PCT
-    pmtu = [s["pmtu"] for _, streams in flow.intervals for s in streams if s.get("pmtu")]
+    pmtu = [s["pmtu"] for _, streams in flow.intervals for s in streams if _positive(s.get("pmtu"))]
     if pmtu:
         context["mtu"] = max(pmtu)
     origin = t0 or when
     intervals = _intervals(flow, origin, check) if origin else []
     began = when or datetime.fromtimestamp(0, UTC)
-    length = max(
-        (b.get("end", 0) for b in (flow.sent, flow.received) if isinstance(b, dict)), default=0
-    )
+    ends = [
+        b["end"]
+        for b in (flow.sent, flow.received)
+        if isinstance(b, dict) and _positive(b.get("end"))
+    ]
     status, reason = Status.OK, None
     if "throughput_bps" not in metrics:
         status = Status.TOOL_ERROR
@@ -337,7 +351,7 @@ def _flow_result(
         direction=flow.direction,
         status=status,
         started=began,
-        ended=began + timedelta(seconds=length) if isinstance(length, int | float) else None,
+        ended=began + timedelta(seconds=max(ends)) if ends else None,
         site=spec.site,
         metrics=metrics,
         intervals=intervals,
