@@ -163,6 +163,20 @@ def test_bidir_gives_each_flow_its_own_blocks():
     assert forward.metrics["rtt_ms"] > 0
 
 
+def test_bidir_reverse_flow_names_the_servers_congestion_as_its_senders():
+    d = doc("3.12/tcp_bidir.json")
+    d["end"].update(sender_tcp_congestion="cubic", receiver_tcp_congestion="bbr")
+    forward, reverse = parse(json.dumps(d), spec_for(bidir=True))
+    assert (forward.context["congestion"], forward.context["congestion_receiver"]) == (
+        "cubic",
+        "bbr",
+    )
+    assert (reverse.context["congestion"], reverse.context["congestion_receiver"]) == (
+        "bbr",
+        "cubic",
+    )
+
+
 def test_reverse_takes_sender_retransmits_but_not_local_zero_rtt():
     d = doc("3.12/tcp_reverse.json")
     (result,) = parse(text("3.12/tcp_reverse.json"), SPEC)

@@ -22,7 +22,10 @@ __all__ = ["NAME", "TEST", "attempt_deadline", "can_run", "combine", "duration",
 NAME = "iperf3"
 TEST = "throughput"
 
-SETUP = 1.0  # s: control connection and parameter exchange, past the connect itself
+# pScheduler's iperf3 tool allows 4 s (DEFAULT_FUDGE_FACTOR: "iperf seems to add 3-3.5
+# seconds ... based on RTT during control session") plus 2 s for the server to spin down.
+# Here: setup after the connect, and the results exchange after the last byte.
+SETUP = 2.0  # s: cookie, parameter exchange, stream connections (a few RTTs each)
 SHUTDOWN = 2.0  # s: results exchange (and server output) after the last byte
 BUSY_WINDOW = 10.0  # s of the probe's budget kept for retries while the server is busy
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0  # s: first retry delay, and the most any delay grows to

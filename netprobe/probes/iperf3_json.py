@@ -248,6 +248,7 @@ class _Flow:
         test = doc.get("start", {}).get("test_start", {})
         self.direction = direction
         self.local_sends = local_sends
+        self.bidir_reverse = bool(suffix)
         self.udp = str(test.get("protocol", "")).upper() == "UDP"
         self.sent = end.get(f"sum_sent{suffix}")
         self.received = end.get(f"sum_received{suffix}")
@@ -320,6 +321,11 @@ def _flow_result(
     cpu = doc["end"].get("cpu_utilization_percent", {})
     local, remote = check.value(cpu, "host_total", "cpu"), check.value(cpu, "remote_total", "cpu")
     context = dict(context)
+    if flow.bidir_reverse:  # iperf3 names congestion by the main flow's roles: swap them
+        sender, receiver = context.pop("congestion_receiver", None), context.pop("congestion", None)
+        context.update(
+            {k: v for k, v in (("congestion", sender), ("congestion_receiver", receiver)) if v}
+        )
     if local is not None:
         metrics["cpu_local_pct"] = local
     if remote is not None:
