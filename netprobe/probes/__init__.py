@@ -15,3 +15,7 @@ from types import ModuleType
 
 PROBES: dict[str, ModuleType] = {}
 """Built-in probe modules by NAME; filled below as each tool module lands."""
+
+from netprobe.probes import iperf3  # noqa: E402
+
+PROBES["iperf3"] = iperf3
