@@ -15,3 +15,8 @@ from types import ModuleType
 
 PROBES: dict[str, ModuleType] = {}
 """Built-in probe modules by NAME; filled below as each tool module lands."""
+
+from netprobe.probes import ping, trace  # noqa: E402
+
+PROBES["ping"] = ping
+PROBES["traceroute"] = trace
