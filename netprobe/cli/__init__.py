@@ -49,3 +49,7 @@ def main() -> None:
 from netprobe.cli.results import results  # noqa: E402
 
 cli.add_command(results)
+
+from netprobe.cli.lab import lab  # noqa: E402
+
+cli.add_command(lab)

@@ -19,3 +19,8 @@ PROBES: dict[str, ModuleType] = {}
 from netprobe.probes import iperf3  # noqa: E402
 
 PROBES["iperf3"] = iperf3
+
+from netprobe.probes import ping, trace  # noqa: E402
+
+PROBES["ping"] = ping
+PROBES["traceroute"] = trace
