@@ -52,3 +52,7 @@ class LabError(NetprobeError):
 
 class LockBusy(NetprobeError):
     """Another netprobe process holds the lock this one needs."""
+
+
+class Interrupted(NetprobeError):
+    """netprobe was stopped by a signal (SIGTERM) in the middle of its work."""

@@ -94,6 +94,15 @@ class ProbeSpec:
     netns: str | None = None  # network namespace to run the tool in
     bind: str | None = None  # local source address
 
+    @property
+    def directions(self) -> list["Direction"]:
+        """Directions this spec measures: bidir gives both, reverse gives REVERSE, else FORWARD."""
+        if isinstance(self.options, ThroughputOptions) and self.options.bidir:
+            return [Direction.FORWARD, Direction.REVERSE]
+        if isinstance(self.options, ThroughputOptions) and self.options.reverse:
+            return [Direction.REVERSE]
+        return [Direction.FORWARD]
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -161,6 +170,35 @@ class Result:
     def throughput_bps(self) -> float | None:
         """Receiver-side throughput in bit/s, or None for a failure."""
         return self.metrics.get("throughput_bps")
+
+
+def failed_results(
+    spec: ProbeSpec,
+    *,
+    tool: str,
+    status: Status,
+    reason: str,
+    started: datetime,
+    ended: datetime | None = None,
+    argv: list[str] | None = None,
+) -> list[Result]:
+    """One failure Result per direction ``spec`` measures: a status and a reason, no values."""
+    return [
+        Result(
+            probe=spec.name,
+            test=spec.test,
+            tool=tool,
+            endpoint=spec.endpoint.name,
+            direction=direction,
+            status=status,
+            started=started,
+            ended=ended,
+            site=spec.site,
+            reason=reason,
+            argv=list(argv or []),
+        )
+        for direction in spec.directions
+    ]
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,8 @@ cli.add_command(results)
 from netprobe.cli.lab import lab  # noqa: E402
 
 cli.add_command(lab)
+
+from netprobe.cli.run import probe, run  # noqa: E402
+
+cli.add_command(run)
+cli.add_command(probe)
