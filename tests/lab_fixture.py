@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from netprobe.lab import Lab, topology
+from netprobe.lab import Lab, Shaping, topology
 
 _TOOLS = ("ip", "tc", "iptables", "ip6tables", "iperf3", "ping", "traceroute", "ss")
 _TEST_PREFIX = re.compile(r"^(np-t(\d+)[a-z]?-)")
@@ -58,9 +58,13 @@ def lab_session() -> Iterator[Lab]:
 def lab(lab_session: Lab) -> Iterator[Lab]:
     """The session's lab; after the test, repaired and back to its default shaping."""
     yield lab_session
-    lab_session.up()
-    for item in topology.LINKS:
-        lab_session.shape(item.name, rate_bps=topology.DEFAULT_RATE_BPS[item.name])
+    state = lab_session.status()
+    if not state.complete:
+        lab_session.up()
+    for item in state.links:
+        default = Shaping(rate_bps=topology.DEFAULT_RATE_BPS[item.name])
+        if any(end.shaping != default for end in item.ends):
+            lab_session.shape(item.name, rate_bps=default.rate_bps)
 
 
 @pytest.fixture
