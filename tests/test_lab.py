@@ -76,12 +76,21 @@ def test_up_again_changes_nothing(lab):
 
 def test_up_repairs_a_cut_link(lab):
     router = lab.namespace(topology.ROUTER)
-    subprocess.run(["ip", "-n", router, "link", "set", "to-ncsa", "down"], check=True)
+    lab.cut("ncsa")
     assert not lab.status().complete
     assert f"brought up {router} to-ncsa" in lab.up()
     assert lab.status().complete
     (rtt,) = ping.run(spec_to(lab, "ncsa", FAST_PING))
     assert rtt.status is Status.OK, rtt.reason
+
+
+def test_up_restarts_a_stopped_server(lab):
+    lab.stop_server("starlight", 5202)
+    stopped = {(x.namespace, x.port): x for x in lab.status().servers}
+    assert not stopped[(lab.namespace("starlight"), 5202)].listening
+    assert stopped[(lab.namespace("starlight"), 5201)].listening
+    assert lab.up() == [f"started iperf3 server {lab.namespace('starlight')}:5202"]
+    assert lab.status().complete
 
 
 def iperf3_receiver_bps(lab: Lab, node: str, *reverse: str) -> float:
@@ -120,8 +129,7 @@ def test_injected_loss_shows_in_ping(lab):
 
 
 def test_cut_far_link_is_unreachable_and_the_path_stops_at_the_router(lab):
-    router = lab.namespace(topology.ROUTER)
-    subprocess.run(["ip", "-n", router, "link", "set", "to-ncsa", "down"], check=True)
+    lab.cut("ncsa")
     (rtt,) = ping.run(spec_to(lab, "ncsa", FAST_PING))
     assert rtt.status is Status.UNREACHABLE
     assert "rtt_avg_ms" not in rtt.metrics

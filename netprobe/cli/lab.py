@@ -189,6 +189,11 @@ def _show(state: LabStatus, done: list[str], as_json: bool) -> None:
         click.echo(f"lab {state.prefix}*: down (run `netprobe lab up`)")
         return
     click.echo(f"lab {state.prefix}*: {'complete' if state.complete else 'INCOMPLETE'}")
+    missing = [name for name, present in state.namespaces.items() if not present]
+    click.echo(
+        f"namespaces: {' '.join(state.namespaces)}"
+        + (f" (MISSING: {' '.join(missing)})" if missing else "")
+    )
     rows = [("LINK", "END", "STATE", "ADDRESSES", "SHAPING")]
     for item in state.links:
         for end in item.ends:
