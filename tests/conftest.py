@@ -19,3 +19,6 @@ def run_cli():
         return result
 
     return run
+
+
+pytest_plugins = ["lab_fixture"]

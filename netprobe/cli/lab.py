@@ -1,6 +1,7 @@
 """`netprobe lab`: build, inspect, shape and remove the namespaced test network."""
 
 import json
+from dataclasses import asdict
 
 import click
 
@@ -75,7 +76,9 @@ def lab(ctx: click.Context, prefix: str) -> None:
                                                          └── ncsa ─────── np-ncsa      198.18.3.2
     IPv6: 2001:2:0:N::2 for the same hosts. iperf3 servers listen on ports 5201 and 5202
     in np-starlight and np-ncsa. Shaping is scaled 1:100 from the real plan: `up` limits
-    the uplink to 1 Gbit/s (100 Gbps ÷ 100) and leaves the far links unshaped.
+    the uplink to 1 Gbit/s (100 Gbps ÷ 100) and leaves the far links unshaped. Inside
+    the lab the names ccin2p3, starlight and ncsa resolve (/etc/netns/NS/hosts) and no
+    DNS query leaves it. Probes run in the site: `ip netns exec np-ccin2p3 ...`.
 
     \b
     netprobe lab up                                 build or repair it
@@ -161,7 +164,7 @@ def shape(
         raise click.UsageError("give --rate (a rate or 'none'), --delay, --loss, or --clear")
     applied = ctx.obj["lab"].shape(link, rate_bps=rate, delay_s=delay, loss=loss)
     if as_json:
-        click.echo(json.dumps({"link": link, **applied.__dict__}))
+        click.echo(json.dumps({"link": link, **asdict(applied)}))
     else:
         click.echo(f"{link}: {_shaping_text(applied)}")
 
@@ -186,6 +189,11 @@ def _show(state: LabStatus, done: list[str], as_json: bool) -> None:
         click.echo(f"lab {state.prefix}*: down (run `netprobe lab up`)")
         return
     click.echo(f"lab {state.prefix}*: {'complete' if state.complete else 'INCOMPLETE'}")
+    missing = [name for name, present in state.namespaces.items() if not present]
+    click.echo(
+        f"namespaces: {' '.join(state.namespaces)}"
+        + (f" (MISSING: {' '.join(missing)})" if missing else "")
+    )
     rows = [("LINK", "END", "STATE", "ADDRESSES", "SHAPING")]
     for item in state.links:
         for end in item.ends:

@@ -112,24 +112,50 @@ class Lab:
             LabError: unknown link, lab not up, a value out of range, delay without netem.
         """
         netns.require_root()
-        try:
-            item = topology.link(link)
-        except KeyError as exc:
-            raise LabError(exc.args[0]) from None
+        item = self._link(link)
         if rate_bps is not None and rate_bps <= 0:
             raise LabError(f"rate must be > 0 bit/s (got {rate_bps:g}); use no rate to unshape")
         if loss is not None and not 0 <= loss <= 1:
             raise LabError(f"loss must be a probability between 0 and 1 (got {loss:g})")
         if delay_s is not None and delay_s < 0:
             raise LabError(f"delay must be >= 0 s (got {delay_s:g})")
-        for end in item.ends:
-            if not netns.interface_exists(self.namespace(end.node), end.interface):
-                raise LabError(f"lab link {link} is not there: run `netprobe lab up` first")
         if delay_s and not shaping.netem_available(self.namespace(topology.ROUTER)):
             raise LabError(shaping.NO_NETEM)
         wanted = shaping.Shaping(rate_bps=rate_bps, delay_s=delay_s or None, loss=loss or None)
         self._apply(item, wanted)
         return wanted
+
+    def cut(self, link: str) -> None:
+        """Set the router end of ``link`` down, as a failed far link; ``up()`` repairs it.
+
+        Raises:
+            LabError: unknown link or the lab is not up.
+        """
+        netns.require_root()
+        item = self._link(link)
+        netns.ip(self.namespace(item.a.node), "link", "set", item.a.interface, "down")
+
+    def stop_server(self, node: str, port: int) -> None:
+        """Stop the iperf3 server of endpoint ``node`` on ``port``; ``up()`` restarts it."""
+        netns.require_root()
+        pid = servers.running_pid(self.run_dir, self.namespace(node), port)
+        if pid is not None:
+            servers.stop([pid])
+
+    def _link(self, name: str) -> topology.Link:
+        """The planned link ``name``, present at both ends.
+
+        Raises:
+            LabError: no such link, or the lab does not have it now.
+        """
+        try:
+            item = topology.link(name)
+        except KeyError as exc:
+            raise LabError(exc.args[0]) from None
+        for end in item.ends:
+            if not netns.interface_exists(self.namespace(end.node), end.interface):
+                raise LabError(f"lab link {name} is not there: run `netprobe lab up` first")
+        return item
 
     def _apply(self, item: topology.Link, wanted: shaping.Shaping) -> None:
         """Set ``wanted`` on both ends of ``item``."""
