@@ -30,6 +30,7 @@ EXPECTED = {
     "3.12/error_resolve.json": [(F, Status.RESOLVE_FAILED)],
     "3.12/error_server_busy.json": [(F, Status.BUSY)],
     "3.12/loopback_reverse_get_server_output.json": [(R, OK)],
+    "3.12/loopback_reverse_p2_get_server_output.json": [(R, OK)],
     "3.12/tcp_bidir.json": [(F, OK), (R, OK)],
     "3.12/tcp_default.json": [(F, OK)],
     "3.12/tcp_ipv6.json": [(F, OK)],
@@ -183,6 +184,22 @@ def test_reverse_takes_sender_retransmits_but_not_local_zero_rtt():
     assert result.direction is Direction.REVERSE
     assert result.metrics["retransmits"] == d["end"]["sum_sent"]["retransmits"]
     assert "rtt_ms" not in result.metrics  # reported as 0: unknown, not zero
+
+
+@pytest.mark.parametrize(
+    "name, retransmits",
+    [
+        ("3.12/loopback_reverse_get_server_output.json", 2),
+        ("3.12/loopback_reverse_p2_get_server_output.json", 6),
+    ],
+)
+def test_reverse_retransmits_from_server_text_when_the_client_lost_them(name, retransmits):
+    d = doc(name)
+    del d["end"]["sum_sent"]["retransmits"]  # as clients before 3.12 could leave them
+    for stream in d["end"]["streams"]:
+        del stream["sender"]["retransmits"]
+    (result,) = parse(json.dumps(d), SPEC)
+    assert result.metrics["retransmits"] == retransmits
 
 
 def test_reverse_rtt_from_server_output_json():

@@ -12,7 +12,8 @@ Version differences handled (seen in real outputs of 3.1.3, 3.1.6, 3.6, 3.7, 3.9
   throughput is the sender rate times the fraction of packets that arrived.
 - Per-stream TCP fields (``retransmits``, ``snd_cwnd``, ``rtt``, ``pmtu``) come and go and
   are zero in reverse mode on the client: all optional; zeros read as "not measured". With
-  ``--get-server-output`` the sender's figures are taken from ``server_output_json``.
+  ``--get-server-output`` the sender's figures are taken from ``server_output_json`` (server
+  run with -J) or its retransmits from the summary lines of ``server_output_text``.
 - ``sender_tcp_congestion`` (3.1.6+), ``receiver_tcp_congestion`` (3.6+), ``tcp_mss_default``
   or ``tcp_mss`` (with ``-M``), ``test_start.tos`` may be absent.
 - 3.12 ``--bidir`` has no ``test_start.bidir``: it is detected from ``*_bidir_reverse``.
@@ -278,6 +279,28 @@ class _Flow:
                 if isinstance(s.get("sender"), dict) and (not bidir or _role(s))
             ]
         )
+        text = doc.get("server_output_text")
+        self.server_text_retransmits = (
+            _text_retransmits(text)
+            if isinstance(text, str) and not local_sends and not bidir
+            else None
+        )
+
+
+# A summary line of a sending server's text output (``--get-server-output`` when the server
+# runs without -J): "[  5]   0.00-10.00  sec  2.71 GBytes  23.2 Gbits/sec    2   sender".
+_SENDER_LINE = re.compile(
+    r"^\[\s*(SUM|\d+)\]\s+\S+\s+sec\s+\S+\s+\S+\s+\S+\s+\S+/sec\s+(\d+)\s+sender\s*$", re.M
+)
+
+
+def _text_retransmits(text: str) -> float | None:
+    """The sender's retransmits from iperf3's text summary: the [SUM] line, else the streams'."""
+    lines = _SENDER_LINE.findall(text)
+    totals = [int(count) for tag, count in lines if tag == "SUM"]
+    if totals:
+        return float(totals[-1])
+    return float(sum(int(count) for _, count in lines)) if lines else None
 
 
 def _role(stream: dict) -> bool:
@@ -410,6 +433,8 @@ def _tcp_metrics(flow: _Flow, check: _Checker) -> dict[str, float]:
     else:
         senders = flow.server_senders  # from --get-server-output; empty without it
     retransmits = check.value(flow.sent, "retransmits", "sum_sent")
+    if retransmits is None and not flow.local_sends:
+        retransmits = flow.server_text_retransmits
     if retransmits is None and senders and all("retransmits" in s for s in senders):
         retransmits = sum(check.value(s, "retransmits", "streams.sender") or 0 for s in senders)
     if retransmits is not None:
