@@ -251,6 +251,18 @@ def test_failure_reason_is_the_tools_words_without_prefix(name, reason):
     assert result.reason == reason
 
 
+def test_a_text_error_without_json_is_the_tools_words():
+    (result,) = parse(text("3.12/text_parameter_error.txt"), SPEC)
+    assert result.status is Status.TOOL_ERROR
+    assert result.reason == (
+        "parameter error - client receive timeout is valid only in receiving mode"
+    )
+    old = "iperf3: error - unable to connect to server: Connection refused\n"
+    (refused,) = parse(old, SPEC)
+    assert refused.status is Status.REFUSED
+    assert refused.reason == "unable to connect to server: Connection refused"
+
+
 def test_a_failure_gives_every_direction_the_spec_asked_for():
     results = parse(text("3.12/error_refused.json"), spec_for(bidir=True))
     assert [(r.direction, r.status) for r in results] == [(F, Status.REFUSED), (R, Status.REFUSED)]

@@ -153,12 +153,10 @@ def _run_one(spec: ProbeSpec, cmd: list[str]) -> list[Result]:
     if done.timed_out:
         reason = f"iperf3 did not finish within {deadline:.0f} s; its process group was killed"
         return _failed(spec, Status.TIMEOUT, reason, started, cmd)
-    results = parse(done.stdout, spec, started=started)
+    results = parse(f"{done.stdout}\n{done.stderr}", spec, started=started)
     ended = _now()
     for result in results:
         result.argv, result.ended = list(cmd), ended
-        if not result.ok and done.stderr.strip():
-            result.reason = f"{result.reason}; stderr: {done.stderr.strip()[:500]}"
     return results
 
 

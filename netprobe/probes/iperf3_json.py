@@ -37,6 +37,7 @@ TOOL = "iperf3"
 _NONFINITE = re.compile(
     r'("(?:[^"\\]|\\.)*")|(?<![\w.])(-?)(nan|inf(?:inity)?)(?!\w)', re.IGNORECASE
 )
+_TEXT_ERROR = re.compile(r"^iperf3: (.*error - .*?)[\s:]*$", re.M)
 _DECODER = json.JSONDecoder(strict=False)  # terminal junk may hold control characters
 
 # TCP delivers no more than was sent; the receiver's count may exceed the sender's by the
@@ -131,7 +132,7 @@ def parse(text: str, spec: ProbeSpec, *, started: datetime | None = None) -> lis
     """Parse one iperf3 ``-J`` output into one Result per direction measured.
 
     Args:
-        text: iperf3's standard output (junk around the document is tolerated).
+        text: iperf3's output, stderr after stdout (junk around the document is tolerated).
         spec: the probe that was run; gives names and, for failures, the directions.
         started: when the run began (UTC); defaults to the document's own timestamp.
 
@@ -140,6 +141,11 @@ def parse(text: str, spec: ProbeSpec, *, started: datetime | None = None) -> lis
     """
     doc, rest = extract(text)
     if doc is None:
+        # Some errors (bad parameters, old versions) come as a text line even with -J.
+        said = _TEXT_ERROR.findall(rest)
+        if said:
+            message = strip_error_prefix(said[-1])
+            return _failures(spec, classify_error(message), message, started, {})
         reason = "iperf3 printed no complete JSON document"
         return _failures(spec, Status.TOOL_ERROR, _with_rest(reason, rest), started, {})
     try:
