@@ -133,6 +133,16 @@ def test_reverse(server):
     assert "-R" in result.argv and "--get-server-output" in result.argv
 
 
+def test_bidir_gives_both_directions(server):
+    if not iperf3.features().bidir:
+        pytest.skip(f"iperf3 {iperf3.features().version} has no --bidir")
+    forward, reverse = iperf3.run(spec_for(server, bidir=True))
+    assert (forward.direction, reverse.direction) == (Direction.FORWARD, Direction.REVERSE)
+    assert forward.ok and reverse.ok, (forward.reason, reverse.reason)
+    assert forward.throughput_bps > 0 and reverse.throughput_bps > 0
+    assert forward.argv == reverse.argv and "--bidir" in forward.argv
+
+
 def test_udp_at_a_target_bandwidth(server):
     target = 20e6
     (result,) = iperf3.run(spec_for(server, udp=True, bandwidth=target))
