@@ -164,7 +164,8 @@ def _parse_document(
     t0 = _timestamp(doc)
     when = started or t0
     if "error" in doc:
-        message = strip_error_prefix(str(doc["error"]))
+        message = strip_error_prefix(doc["error"] if isinstance(doc["error"], str) else "")
+        message = message or f"iperf3 reported an error without words: {doc['error']!r}"
         status = classify_error(message)
         return _failures(spec, status, _with_rest(message, rest), when, context)
     if not doc.get("end"):
