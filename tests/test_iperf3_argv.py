@@ -115,6 +115,7 @@ def test_features_of_the_installed_iperf3():
     feats = features()
     assert feats.installed and feats.version.startswith("3.")
     assert features() is feats  # asked once
+    assert argv(spec_for()) == argv(spec_for(), feats)  # the installed one by default
     if tuple(int(x) for x in feats.version.split(".")[:2]) >= (3, 12):
         assert feats.bidir and feats.connect_timeout and feats.rcv_timeout
         assert feats.udp_counters_64bit and feats.get_server_output

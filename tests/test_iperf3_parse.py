@@ -30,6 +30,7 @@ EXPECTED = {
     "3.12/error_resolve.json": [(F, Status.RESOLVE_FAILED)],
     "3.12/error_server_busy.json": [(F, Status.BUSY)],
     "3.12/loopback_reverse_get_server_output.json": [(R, OK)],
+    "3.12/loopback_reverse_p2_get_server_output.json": [(R, OK)],
     "3.12/tcp_bidir.json": [(F, OK), (R, OK)],
     "3.12/tcp_default.json": [(F, OK)],
     "3.12/tcp_ipv6.json": [(F, OK)],
@@ -185,6 +186,22 @@ def test_reverse_takes_sender_retransmits_but_not_local_zero_rtt():
     assert "rtt_ms" not in result.metrics  # reported as 0: unknown, not zero
 
 
+@pytest.mark.parametrize(
+    "name, retransmits",
+    [
+        ("3.12/loopback_reverse_get_server_output.json", 2),
+        ("3.12/loopback_reverse_p2_get_server_output.json", 6),
+    ],
+)
+def test_reverse_retransmits_from_server_text_when_the_client_lost_them(name, retransmits):
+    d = doc(name)
+    del d["end"]["sum_sent"]["retransmits"]  # as clients before 3.12 could leave them
+    for stream in d["end"]["streams"]:
+        del stream["sender"]["retransmits"]
+    (result,) = parse(json.dumps(d), SPEC)
+    assert result.metrics["retransmits"] == retransmits
+
+
 def test_reverse_rtt_from_server_output_json():
     d = doc("3.12/tcp_reverse.json")
     server_stream = {"sender": {"mean_rtt": 4000, "max_snd_cwnd": 123456, "retransmits": 9}}
@@ -232,6 +249,18 @@ def test_host_bound_uses_the_senders_cpu():
 def test_failure_reason_is_the_tools_words_without_prefix(name, reason):
     (result,) = parse(text(name), SPEC)
     assert result.reason == reason
+
+
+def test_a_text_error_without_json_is_the_tools_words():
+    (result,) = parse(text("3.12/text_parameter_error.txt"), SPEC)
+    assert result.status is Status.TOOL_ERROR
+    assert result.reason == (
+        "parameter error - client receive timeout is valid only in receiving mode"
+    )
+    old = "iperf3: error - unable to connect to server: Connection refused\n"
+    (refused,) = parse(old, SPEC)
+    assert refused.status is Status.REFUSED
+    assert refused.reason == "unable to connect to server: Connection refused"
 
 
 def test_a_failure_gives_every_direction_the_spec_asked_for():

@@ -6,6 +6,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -133,6 +134,16 @@ def test_reverse(server):
     assert "-R" in result.argv and "--get-server-output" in result.argv
 
 
+def test_bidir_gives_both_directions(server):
+    if not iperf3.features().bidir:
+        pytest.skip(f"iperf3 {iperf3.features().version} has no --bidir")
+    forward, reverse = iperf3.run(spec_for(server, bidir=True))
+    assert (forward.direction, reverse.direction) == (Direction.FORWARD, Direction.REVERSE)
+    assert forward.ok and reverse.ok, (forward.reason, reverse.reason)
+    assert forward.throughput_bps > 0 and reverse.throughput_bps > 0
+    assert forward.argv == reverse.argv and "--bidir" in forward.argv
+
+
 def test_udp_at_a_target_bandwidth(server):
     target = 20e6
     (result,) = iperf3.run(spec_for(server, udp=True, bandwidth=target))
@@ -196,31 +207,42 @@ def test_unresolvable_name():
     assert result.throughput_bps is None
 
 
-@pytest.fixture
-def silent_server():
-    """A loopback TCP server that accepts connections and never says a word."""
-    listener = socket.socket()
-    listener.bind((LOOPBACK, 0))
-    listener.listen()
-    listener.settimeout(0.1)
+@contextlib.contextmanager
+def silent_servers(count: int = 1):
+    """Loopback TCP servers on consecutive ports that accept and never say a word."""
+    first = free_ports(count)
+    listeners = []
+    for port in range(first, first + count):
+        listener = socket.socket()
+        listener.bind((LOOPBACK, port))
+        listener.listen()
+        listener.settimeout(0.1)
+        listeners.append(listener)
     stop = threading.Event()
     accepted: list[socket.socket] = []
 
-    def serve():
+    def serve(listener):
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 accepted.append(listener.accept()[0])
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
+    threads = [threading.Thread(target=serve, args=(s,), daemon=True) for s in listeners]
+    for thread in threads:
+        thread.start()
     try:
-        yield listener.getsockname()[1]
+        yield first
     finally:
         stop.set()
-        thread.join()
-        for conn in accepted:
+        for thread in threads:
+            thread.join()
+        for conn in accepted + listeners:
             conn.close()
-        listener.close()
+
+
+@pytest.fixture
+def silent_server():
+    with silent_servers() as port:
+        yield port
 
 
 def test_hanging_server_is_killed_at_the_deadline(silent_server):
@@ -242,3 +264,30 @@ def test_cannot_run_is_a_tool_error_result():
     results = iperf3.run(spec)
     assert [r.status for r in results] == [Status.TOOL_ERROR, Status.TOOL_ERROR]
     assert all("reverse and bidir exclude each other" in r.reason for r in results)
+
+
+def test_interrupted_parallel_run_leaves_no_iperf3(tmp_path):
+    """Ctrl-C (or SIGTERM made an exception) while two clients hang kills both at once."""
+    with silent_servers(2) as port:
+        script = (
+            "from netprobe.model import Endpoint, ProbeSpec, ThroughputOptions\n"
+            "from netprobe.probes import iperf3\n"
+            f"spec = ProbeSpec(name='x', test='throughput', endpoint=Endpoint('x', '{LOOPBACK}',"
+            f" port={port}), options=ThroughputOptions(duration=30, processes=2))\n"
+            "iperf3.run(spec)\n"
+        )
+        child = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 10
+            while len(_clients_left(port) + _clients_left(port + 1)) < 2:
+                assert time.monotonic() < deadline, "the two iperf3 clients never started"
+                time.sleep(0.05)
+            child.send_signal(signal.SIGINT)
+            assert child.wait(timeout=10) != 0
+            assert b"KeyboardInterrupt" in child.stderr.read()
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            child.stderr.close()
+        assert _clients_left(port) == [] and _clients_left(port + 1) == []

@@ -5,9 +5,13 @@ One iperf3 (up to 3.15) is one thread on one core and cannot fill a 40–100 Gbi
 them; any failed process fails the whole run (a partial sum would be a false low).
 """
 
+import contextlib
+import os
 import random
+import signal
+import subprocess
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +19,7 @@ from pathlib import Path
 from netprobe.model import Interval, ProbeSpec, Result, Status, ThroughputOptions
 from netprobe.probes.iperf3_argv import argvs, features
 from netprobe.probes.iperf3_json import parse, spec_directions
-from netprobe.probes.process import run_tool
+from netprobe.probes.process import Completed, in_netns, run_tool
 
 __all__ = ["NAME", "TEST", "attempt_deadline", "can_run", "combine", "duration", "parse", "run"]
 
@@ -134,32 +138,91 @@ def run(spec: ProbeSpec, *, budget: float | None = None) -> list[Result]:
 
 
 def _run_processes(spec: ProbeSpec, commands: list[list[str]]) -> list[Result]:
-    """Run every command at once (each under its own deadline) and combine their results."""
-    if len(commands) == 1:
-        return _run_one(spec, commands[0])
-    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        per_process = list(pool.map(lambda cmd: _run_one(spec, cmd), commands))
-    ports = [spec.endpoint.port + i for i in range(len(commands))]
-    return combine(per_process, ports)
-
-
-def _run_one(spec: ProbeSpec, cmd: list[str]) -> list[Result]:
-    started = _now()
-    deadline = attempt_deadline(spec)
+    """Run every command at once (each under the deadline) and combine their results."""
+    started, deadline = _now(), attempt_deadline(spec)
     try:
-        done = run_tool(cmd, deadline=deadline, netns=spec.netns)
+        if len(commands) == 1:
+            runs = [run_tool(commands[0], deadline=deadline, netns=spec.netns)]
+        else:
+            runs = _run_concurrently(commands, deadline=deadline, netns=spec.netns)
     except FileNotFoundError as err:
-        return _failed(spec, Status.TOOL_ERROR, f"cannot start iperf3: {err}", started, cmd)
+        return _failed(spec, Status.TOOL_ERROR, f"cannot start iperf3: {err}", started, [])
+    per_process = [
+        _results(spec, cmd, done, started) for cmd, done in zip(commands, runs, strict=True)
+    ]
+    if len(per_process) == 1:
+        return per_process[0]
+    return combine(per_process, [spec.endpoint.port + i for i in range(len(commands))])
+
+
+def _results(spec: ProbeSpec, cmd: list[str], done: Completed, started: datetime) -> list[Result]:
+    """What one finished (or killed) iperf3 process measured."""
     if done.timed_out:
-        reason = f"iperf3 did not finish within {deadline:.0f} s; its process group was killed"
+        reason = f"iperf3 did not finish within {done.elapsed:.0f} s; its process group was killed"
         return _failed(spec, Status.TIMEOUT, reason, started, cmd)
-    results = parse(done.stdout, spec, started=started)
+    results = parse(f"{done.stdout}\n{done.stderr}", spec, started=started)
     ended = _now()
     for result in results:
         result.argv, result.ended = list(cmd), ended
-        if not result.ok and done.stderr.strip():
-            result.reason = f"{result.reason}; stderr: {done.stderr.strip()[:500]}"
     return results
+
+
+def _run_concurrently(
+    commands: list[list[str]], *, deadline: float, netns: str | None
+) -> list[Completed]:
+    """Start every command at once, each in its own process group; kill all at the deadline.
+
+    run_tool blocks on one process; here all start together and share one ``finally``, so
+    an interrupted netprobe (SIGTERM turned into an exception, Ctrl-C) leaves no iperf3
+    behind. Output goes to temporary files: no pipe can fill while another process is awaited.
+    """
+    began = time.monotonic()
+    with contextlib.ExitStack() as files:
+        outputs = [
+            tuple(files.enter_context(tempfile.TemporaryFile("w+", errors="replace")) for _ in "oe")
+            for _ in commands
+        ]
+        procs: list[subprocess.Popen] = []
+        late: list[bool] = []
+        try:
+            for cmd, (out, err) in zip(commands, outputs, strict=True):
+                procs.append(
+                    subprocess.Popen(
+                        in_netns(cmd, netns),
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=err,
+                        start_new_session=True,
+                    )
+                )
+            for proc in procs:
+                try:
+                    proc.wait(timeout=max(0.0, began + deadline - time.monotonic()))
+                    late.append(False)
+                except subprocess.TimeoutExpired:
+                    late.append(True)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+        elapsed = time.monotonic() - began
+        done = []
+        for cmd, proc, (out, err), killed in zip(commands, procs, outputs, late, strict=True):
+            out.seek(0)
+            err.seek(0)
+            done.append(
+                Completed(
+                    argv=in_netns(cmd, netns),
+                    returncode=None if killed else proc.returncode,
+                    stdout=out.read(),
+                    stderr=err.read(),
+                    timed_out=killed,
+                    elapsed=elapsed,
+                )
+            )
+        return done
 
 
 def _failed(

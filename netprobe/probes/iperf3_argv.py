@@ -77,14 +77,15 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def argv(spec: ProbeSpec, feats: Features, *, port: int | None = None) -> list[str]:
+def argv(spec: ProbeSpec, feats: Features | None = None, *, port: int | None = None) -> list[str]:
     """The iperf3 client command line for spec (one process, to ``port`` or the endpoint's).
 
     Args:
         spec: a throughput probe; ``spec.options`` must be ThroughputOptions.
-        feats: what the iperf3 that will run supports (``features()``).
+        feats: what the iperf3 that will run supports; default: ask the installed one.
         port: the server port of this process (parallel-process mode), default the endpoint's.
     """
+    feats = feats or features()
     opts = spec.options
     if not isinstance(opts, ThroughputOptions):
         raise TypeError(f"iperf3 needs ThroughputOptions, got {type(opts).__name__}")
@@ -131,7 +132,7 @@ def argv(spec: ProbeSpec, feats: Features, *, port: int | None = None) -> list[s
     return cmd
 
 
-def argvs(spec: ProbeSpec, feats: Features) -> list[list[str]]:
+def argvs(spec: ProbeSpec, feats: Features | None = None) -> list[list[str]]:
     """One command line per process: ports port, port+1, ..., port+processes-1."""
     processes = getattr(spec.options, "processes", 1)
     return [argv(spec, feats, port=spec.endpoint.port + i) for i in range(processes)]

@@ -12,7 +12,8 @@ Version differences handled (seen in real outputs of 3.1.3, 3.1.6, 3.6, 3.7, 3.9
   throughput is the sender rate times the fraction of packets that arrived.
 - Per-stream TCP fields (``retransmits``, ``snd_cwnd``, ``rtt``, ``pmtu``) come and go and
   are zero in reverse mode on the client: all optional; zeros read as "not measured". With
-  ``--get-server-output`` the sender's figures are taken from ``server_output_json``.
+  ``--get-server-output`` the sender's figures are taken from ``server_output_json`` (server
+  run with -J) or its retransmits from the summary lines of ``server_output_text``.
 - ``sender_tcp_congestion`` (3.1.6+), ``receiver_tcp_congestion`` (3.6+), ``tcp_mss_default``
   or ``tcp_mss`` (with ``-M``), ``test_start.tos`` may be absent.
 - 3.12 ``--bidir`` has no ``test_start.bidir``: it is detected from ``*_bidir_reverse``.
@@ -36,6 +37,7 @@ TOOL = "iperf3"
 _NONFINITE = re.compile(
     r'("(?:[^"\\]|\\.)*")|(?<![\w.])(-?)(nan|inf(?:inity)?)(?!\w)', re.IGNORECASE
 )
+_TEXT_ERROR = re.compile(r"^iperf3: (.*error - .*?)[\s:]*$", re.M)
 _DECODER = json.JSONDecoder(strict=False)  # terminal junk may hold control characters
 
 # TCP delivers no more than was sent; the receiver's count may exceed the sender's by the
@@ -130,7 +132,7 @@ def parse(text: str, spec: ProbeSpec, *, started: datetime | None = None) -> lis
     """Parse one iperf3 ``-J`` output into one Result per direction measured.
 
     Args:
-        text: iperf3's standard output (junk around the document is tolerated).
+        text: iperf3's output, stderr after stdout (junk around the document is tolerated).
         spec: the probe that was run; gives names and, for failures, the directions.
         started: when the run began (UTC); defaults to the document's own timestamp.
 
@@ -139,6 +141,11 @@ def parse(text: str, spec: ProbeSpec, *, started: datetime | None = None) -> lis
     """
     doc, rest = extract(text)
     if doc is None:
+        # Some errors (bad parameters, old versions) come as a text line even with -J.
+        said = _TEXT_ERROR.findall(rest)
+        if said:
+            message = strip_error_prefix(said[-1])
+            return _failures(spec, classify_error(message), message, started, {})
         reason = "iperf3 printed no complete JSON document"
         return _failures(spec, Status.TOOL_ERROR, _with_rest(reason, rest), started, {})
     try:
@@ -157,7 +164,8 @@ def _parse_document(
     t0 = _timestamp(doc)
     when = started or t0
     if "error" in doc:
-        message = strip_error_prefix(str(doc["error"]))
+        message = strip_error_prefix(doc["error"] if isinstance(doc["error"], str) else "")
+        message = message or f"iperf3 reported an error without words: {doc['error']!r}"
         status = classify_error(message)
         return _failures(spec, status, _with_rest(message, rest), when, context)
     if not doc.get("end"):
@@ -278,6 +286,28 @@ class _Flow:
                 if isinstance(s.get("sender"), dict) and (not bidir or _role(s))
             ]
         )
+        text = doc.get("server_output_text")
+        self.server_text_retransmits = (
+            _text_retransmits(text)
+            if isinstance(text, str) and not local_sends and not bidir
+            else None
+        )
+
+
+# A summary line of a sending server's text output (``--get-server-output`` when the server
+# runs without -J): "[  5]   0.00-10.00  sec  2.71 GBytes  23.2 Gbits/sec    2   sender".
+_SENDER_LINE = re.compile(
+    r"^\[\s*(SUM|\d+)\]\s+\S+\s+sec\s+\S+\s+\S+\s+\S+\s+\S+/sec\s+(\d+)\s+sender\s*$", re.M
+)
+
+
+def _text_retransmits(text: str) -> float | None:
+    """The sender's retransmits from iperf3's text summary: the [SUM] line, else the streams'."""
+    lines = _SENDER_LINE.findall(text)
+    totals = [int(count) for tag, count in lines if tag == "SUM"]
+    if totals:
+        return float(totals[-1])
+    return float(sum(int(count) for _, count in lines)) if lines else None
 
 
 def _role(stream: dict) -> bool:
@@ -410,6 +440,8 @@ def _tcp_metrics(flow: _Flow, check: _Checker) -> dict[str, float]:
     else:
         senders = flow.server_senders  # from --get-server-output; empty without it
     retransmits = check.value(flow.sent, "retransmits", "sum_sent")
+    if retransmits is None and not flow.local_sends:
+        retransmits = flow.server_text_retransmits
     if retransmits is None and senders and all("retransmits" in s for s in senders):
         retransmits = sum(check.value(s, "retransmits", "streams.sender") or 0 for s in senders)
     if retransmits is not None:
