@@ -181,6 +181,8 @@ def failed_results(
     started: datetime,
     ended: datetime | None = None,
     argv: list[str] | None = None,
+    context: dict[str, str | int | float | bool] | None = None,
+    flags: list[str] | None = None,
 ) -> list[Result]:
     """One failure Result per direction ``spec`` measures: a status and a reason, no values."""
     return [
@@ -196,6 +198,8 @@ def failed_results(
             site=spec.site,
             reason=reason,
             argv=list(argv or []),
+            context=dict(context or {}),
+            flags=list(flags or []),
         )
         for direction in spec.directions
     ]

@@ -16,9 +16,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from netprobe.model import Interval, ProbeSpec, Result, Status, ThroughputOptions
+from netprobe.model import Interval, ProbeSpec, Result, Status, ThroughputOptions, failed_results
 from netprobe.probes.iperf3_argv import argvs, features
-from netprobe.probes.iperf3_json import parse, spec_directions
+from netprobe.probes.iperf3_json import parse
 from netprobe.probes.process import Completed, in_netns, run_tool
 
 __all__ = ["NAME", "TEST", "attempt_deadline", "can_run", "combine", "duration", "parse", "run"]
@@ -228,22 +228,9 @@ def _run_concurrently(
 def _failed(
     spec: ProbeSpec, status: Status, reason: str, started: datetime, cmd: list[str]
 ) -> list[Result]:
-    return [
-        Result(
-            probe=spec.name,
-            test=spec.test,
-            tool=NAME,
-            endpoint=spec.endpoint.name,
-            direction=direction,
-            status=status,
-            started=started,
-            ended=_now(),
-            site=spec.site,
-            reason=reason,
-            argv=list(cmd),
-        )
-        for direction in spec_directions(spec)
-    ]
+    return failed_results(
+        spec, tool=NAME, status=status, reason=reason, started=started, ended=_now(), argv=cmd
+    )
 
 
 def _now() -> datetime:

@@ -28,7 +28,15 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
-from netprobe.model import Direction, Interval, ProbeSpec, Result, Status, ThroughputOptions
+from netprobe.model import (
+    Direction,
+    Interval,
+    ProbeSpec,
+    Result,
+    Status,
+    ThroughputOptions,
+    failed_results,
+)
 
 TOOL = "iperf3"
 
@@ -188,33 +196,15 @@ def _with_rest(reason: str, rest: str) -> str:
 def _failures(
     spec: ProbeSpec, status: Status, reason: str, when: datetime | None, context: dict
 ) -> list[Result]:
-    flags = [] if when else ["start time unknown"]
-    return [
-        Result(
-            probe=spec.name,
-            test=spec.test,
-            tool=TOOL,
-            endpoint=spec.endpoint.name,
-            direction=direction,
-            status=status,
-            started=when or datetime.fromtimestamp(0, UTC),
-            site=spec.site,
-            context=dict(context),
-            flags=list(flags),
-            reason=reason,
-        )
-        for direction in spec_directions(spec)
-    ]
-
-
-def spec_directions(spec: ProbeSpec) -> list[Direction]:
-    """Directions a spec asks for: bidir gives both, reverse gives REVERSE."""
-    options = spec.options
-    if isinstance(options, ThroughputOptions) and options.bidir:
-        return [Direction.FORWARD, Direction.REVERSE]
-    if isinstance(options, ThroughputOptions) and options.reverse:
-        return [Direction.REVERSE]
-    return [Direction.FORWARD]
+    return failed_results(
+        spec,
+        tool=TOOL,
+        status=status,
+        reason=reason,
+        started=when or datetime.fromtimestamp(0, UTC),
+        context=context,
+        flags=[] if when else ["start time unknown"],
+    )
 
 
 def _timestamp(doc: dict) -> datetime | None:
