@@ -1,11 +1,15 @@
-"""What ping and traceroute share: reading a tool's error words, and where it can run."""
+"""What ping and traceroute share: running them, reading their error words, where they run."""
 
 import os
 import re
 import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from netprobe.model import ProbeSpec, Status
+from netprobe.errors import ProbeError
+from netprobe.model import ProbeSpec, Result, Status
+from netprobe.probes.process import run_tool
 
 _RESOLVE = re.compile(
     r"name or service not known|temporary failure in name resolution|"
@@ -46,3 +50,31 @@ def where_reasons(spec: ProbeSpec, program: str) -> list[str]:
         elif os.geteuid() != 0:
             reasons.append(f"running in network namespace {spec.netns!r} needs root")
     return reasons
+
+
+def run_text_tool(
+    spec: ProbeSpec,
+    argv: list[str],
+    *,
+    reasons: list[str],
+    deadline: float,
+    parse: Callable[..., list[Result]],
+) -> list[Result]:
+    """Run a text-printing tool (ping, traceroute) for ``spec`` and parse what it printed.
+
+    Raises:
+        ProbeError: ``reasons`` (from the module's can_run) say it cannot run here.
+    """
+    if reasons:
+        raise ProbeError("; ".join(reasons))
+    started = datetime.now(UTC)
+    done = run_tool(argv, deadline=deadline, netns=spec.netns)
+    return parse(
+        done.stdout,
+        spec,
+        stderr=done.stderr,
+        returncode=done.returncode,
+        started=started,
+        ended=datetime.now(UTC),
+        argv=done.argv,
+    )

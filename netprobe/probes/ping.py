@@ -7,10 +7,8 @@ RESOLVE_FAILED; any other complaint of ping is TOOL_ERROR with ping's own words.
 import re
 from datetime import UTC, datetime
 
-from netprobe.errors import ProbeError
 from netprobe.model import Direction, ProbeSpec, Result, RttOptions, Status
-from netprobe.probes.outcome import classify, first_line, where_reasons
-from netprobe.probes.process import run_tool
+from netprobe.probes.outcome import classify, first_line, run_text_tool, where_reasons
 
 NAME = "ping"
 TEST = "rtt"
@@ -64,20 +62,12 @@ def run(spec: ProbeSpec) -> list[Result]:
     Raises:
         ProbeError: the spec cannot run here (see can_run).
     """
-    reasons = can_run(spec)
-    if reasons:
-        raise ProbeError("; ".join(reasons))
-    argv = command(spec)
-    started = datetime.now(UTC)
-    done = run_tool(argv, deadline=duration(spec) + MARGIN, netns=spec.netns)
-    return parse(
-        done.stdout,
+    return run_text_tool(
         spec,
-        stderr=done.stderr,
-        returncode=done.returncode,
-        started=started,
-        ended=datetime.now(UTC),
-        argv=done.argv,
+        command(spec),
+        reasons=can_run(spec),
+        deadline=duration(spec) + MARGIN,
+        parse=parse,
     )
 
 
