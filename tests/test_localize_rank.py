@@ -168,3 +168,37 @@ def test_bad_settings_are_config_errors(kwargs):
 def test_bad_evidence_is_an_input_error(links, message):
     with pytest.raises(InputError, match=message):
         localize(links)
+
+
+def test_the_worked_example_of_the_docs_narrows_to_renater_with_test_points():
+    access, lp, peer = "ccin2p3>lyon", "renater-lyon-paris", "paris>geant-par"
+    atl, sl = "geant-atlantic", "geant>starlight"
+    links = [
+        LinkEvidence(
+            "starlight",
+            [access, lp, peer, atl, sl],
+            True,
+            joints=["lyon", "paris", "geant-par", "geant-nyc"],
+        ),
+        LinkEvidence(
+            "ncsa",
+            [access, lp, peer, atl, sl, "starlight>ncsa"],
+            True,
+            joints=["lyon", "paris", "geant-par", "geant-nyc", "starlight"],
+        ),
+        LinkEvidence(
+            "cern", [access, "renater-lyon-geneva", "geneva>cern"], False, joints=["lyon", "geneva"]
+        ),
+    ]
+    first = localize(links)
+    assert first.best.segments == (lp, peer, atl, sl)
+    assert first.indistinguishable == 4
+    assert [p.address for p in first.test_points] == ["geant-par", "paris", "geant-nyc"]
+    links.append(LinkEvidence("geant-par", [access, lp, peer], True, joints=["lyon", "paris"]))
+    second = localize(links)
+    assert second.best.segments == (lp, peer)
+    assert [p.address for p in second.test_points] == ["paris"]
+    links.append(LinkEvidence("renater-par", [access, lp], True, joints=["lyon"]))
+    third = localize(links)
+    assert third.best.segments == (lp,) and third.indistinguishable == 1
+    assert third.best.score > second.best.score > first.best.score

@@ -204,13 +204,20 @@ def localize(
     if not is_degraded.any():
         return Localization((), 0, (), (), 1.0, *names)
 
-    hypotheses, scores, log_total = _search(cover, weights, is_degraded, log_prior, max_faults)
+    hypotheses, scores, log_total = _search(
+        cover, weights, is_degraded, log_prior, max_faults, shortlist=4 * top + 10
+    )
     order = sorted(
         range(len(hypotheses)), key=lambda h: (-scores[h], _label(causes, hypotheses[h]))
     )
     order = order[:top]
+    timeline = sorted(
+        enumerate(known),
+        key=lambda ki: (links[ki[1]].changed_at is None, links[ki[1]].changed_at or 0, ki[0]),
+    )
+    timeline_names = [(k, links[i].name) for k, i in timeline]
     candidates = tuple(
-        _candidate(links, known, causes, cover, is_degraded, hypotheses[h], scores[h], log_total)
+        _candidate(causes, cover, is_degraded, timeline_names, hypotheses[h], scores[h], log_total)
         for h in order
     )
     tied = [c for c in candidates if c.score >= candidates[0].score - _TIE]
@@ -280,9 +287,11 @@ def _causes(
     """Segment groups (by signature over known links) and route changes, their cover, priors."""
     position = {i: k for k, i in enumerate(known)}
     crossing: dict[str, set[int]] = {}
+    first_seen: dict[str, tuple[int, int]] = {}  # (link, position): orders a group by path
     for i, link in enumerate(links):
-        for name in link.segments:
+        for k, name in enumerate(link.segments):
             crossing.setdefault(name, set()).add(i)
+            first_seen.setdefault(name, (i, k))
     groups: dict[frozenset[int], list[str]] = {}
     for name, on in crossing.items():
         signature = frozenset(position[i] for i in on if i in position)
@@ -298,7 +307,7 @@ def _causes(
     rows: list[frozenset[int]] = []
     log_prior: list[float] = []
     for signature, members in groups.items():
-        ordered = _path_order(links, members)
+        ordered = tuple(sorted(members, key=lambda n: (first_seen[n], n)))
         causes.append(Cause(SEGMENT, ordered, _link_names(links, known, signature)))
         rows.append(signature)
         log_prior.append(_log_odds_any(prior, len(members)))
@@ -318,14 +327,6 @@ def _log_odds_any(p: float, k: int) -> float:
     return math.log(-math.expm1(log_none)) - log_none
 
 
-def _path_order(links: Sequence[LinkEvidence], members: list[str]) -> tuple[str, ...]:
-    rank: dict[str, tuple[int, int]] = {}
-    for i, link in enumerate(links):
-        for k, name in enumerate(link.segments):
-            rank.setdefault(name, (i, k))
-    return tuple(sorted(members, key=lambda n: (rank[n], n)))
-
-
 def _link_names(links: Sequence[LinkEvidence], known: list[int], on: frozenset[int] | set[int]):
     return tuple(links[known[k]].name for k in sorted(on))
 
@@ -336,80 +337,94 @@ def _search(
     is_degraded: np.ndarray,
     log_prior: np.ndarray,
     max_faults: int,
+    shortlist: int,
 ) -> tuple[list[tuple[int, ...]], list[float], float]:
     """Score every single cause and every pair exactly, grow the best greedily beyond two.
 
-    Returns the minimal hypotheses worth listing (each cause explains a degraded link the
-    others do not), their scores, and the log of the sum of exp(score) over all scored
+    Returns the best ``shortlist`` minimal hypotheses (each cause explains a degraded link
+    the others do not), their scores, and the log of the sum of exp(score) over all scored
     hypotheses, "nothing faulty" (score 0) included.
     """
     c = cover.astype(float)
     single = c @ weights + log_prior
-    hypotheses: list[tuple[int, ...]] = [(int(j),) for j in np.flatnonzero(cover @ is_degraded)]
-    scores = [float(single[h[0]]) for h in hypotheses]
+    first = np.flatnonzero(cover @ is_degraded)
+    second = np.full(len(first), -1)
+    scores = single[first]
     pool = [np.array([0.0]), single]
     if max_faults >= 2 and len(single) > 1:
-        shared = (c * weights) @ c.T
-        pair = single[:, None] + single[None, :] - shared
+        pair = single[:, None] + single[None, :] - (c * weights) @ c.T
         upper = np.triu_indices(len(single), k=1)
         pool.append(pair[upper])
         deg = c[:, is_degraded]
         overlap = deg @ deg.T
         alone = deg.sum(axis=1)
-        minimal = (alone[:, None] - overlap > 0) & (alone[None, :] - overlap > 0)
-        keep = minimal[upper]
-        for a, b, s in zip(upper[0][keep], upper[1][keep], pair[upper][keep], strict=True):
-            hypotheses.append((int(a), int(b)))
-            scores.append(float(s))
+        minimal = ((alone[:, None] - overlap > 0) & (alone[None, :] - overlap > 0))[upper]
+        first = np.concatenate([first, upper[0][minimal]])
+        second = np.concatenate([second, upper[1][minimal]])
+        scores = np.concatenate([scores, pair[upper][minimal]])
+    best = np.argsort(-scores, kind="stable")[:shortlist]
+    hypotheses = [
+        (int(first[i]),) if second[i] < 0 else (int(first[i]), int(second[i])) for i in best
+    ]
+    listed = [float(scores[i]) for i in best]
     if max_faults >= 3:
-        extra_h, extra_s = _grow(
-            cover, weights, is_degraded, log_prior, hypotheses, scores, max_faults
-        )
-        hypotheses += extra_h
-        scores += extra_s
-        pool.append(np.array(extra_s))
+        grown = _grow(cover, weights, is_degraded, log_prior, hypotheses, listed, max_faults)
+        hypotheses += list(grown)
+        listed += list(grown.values())
+        pool.append(np.array(list(grown.values())))
     everything = np.concatenate(pool)
     peak = everything.max()
     log_total = float(peak + np.log(np.exp(everything - peak).sum()))
-    return hypotheses, scores, log_total
+    return hypotheses, listed, log_total
 
 
-def _grow(cover, weights, is_degraded, log_prior, hypotheses, scores, max_faults, beam=10):
+def _grow(
+    cover: np.ndarray,
+    weights: np.ndarray,
+    is_degraded: np.ndarray,
+    log_prior: np.ndarray,
+    hypotheses: list[tuple[int, ...]],
+    scores: list[float],
+    max_faults: int,
+    beam: int = 10,
+) -> dict[tuple[int, ...], float]:
     """Greedy set cover with likelihood: add to the best pairs the cause that gains most."""
-    level = [
-        h for _, h in sorted(zip(scores, hypotheses, strict=True), reverse=True) if len(h) == 2
-    ]
-    new_h: list[tuple[int, ...]] = []
-    new_s: list[float] = []
+    level = [h for _, h in sorted(zip(scores, hypotheses, strict=True), reverse=True)]
+    level = [h for h in level if len(h) == 2]
+    grown: dict[tuple[int, ...], float] = {}
     for _ in range(3, max_faults + 1):
-        grown: dict[tuple[int, ...], float] = {}
+        step: dict[tuple[int, ...], float] = {}
         for h in level[:beam]:
             covered = cover[list(h)].any(axis=0)
             gain = (cover & ~covered).astype(float) @ weights + log_prior
-            best = int(np.argmax(np.where(np.isin(np.arange(len(gain)), h), -np.inf, gain)))
-            adds = cover[best] & ~covered & is_degraded
-            if adds.any():
+            gain[list(h)] = -np.inf
+            best = int(np.argmax(gain))
+            if (cover[best] & ~covered & is_degraded).any():
                 key = tuple(sorted((*h, best)))
-                grown[key] = float(covered @ weights + log_prior[list(h)].sum() + gain[best])
-        level = sorted(grown, key=lambda k: -grown[k])
-        new_h += level
-        new_s += [grown[k] for k in level]
-    return new_h, new_s
+                step[key] = float(covered @ weights + log_prior[list(h)].sum() + gain[best])
+        level = sorted(step, key=lambda k: -step[k])
+        grown |= step
+    return grown
 
 
 def _label(causes: list[Cause], hypothesis: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(causes[j].names for j in hypothesis)
 
 
-def _candidate(links, known, causes, cover, is_degraded, hypothesis, score, log_total) -> Candidate:
+def _candidate(
+    causes: list[Cause],
+    cover: np.ndarray,
+    is_degraded: np.ndarray,
+    timeline: list[tuple[int, str]],
+    hypothesis: tuple[int, ...],
+    score: float,
+    log_total: float,
+) -> Candidate:
+    """The explanation with its evidence; ``timeline`` is (column, link name) by change time."""
     covered = cover[list(hypothesis)].any(axis=0)
-    order = sorted(
-        range(len(known)),
-        key=lambda k: (links[known[k]].changed_at is None, links[known[k]].changed_at or 0, k),
-    )
 
     def named(mask: np.ndarray) -> tuple[str, ...]:
-        return tuple(links[known[k]].name for k in order if mask[k])
+        return tuple(name for k, name in timeline if mask[k])
 
     return Candidate(
         causes=tuple(causes[j] for j in hypothesis),
@@ -423,7 +438,7 @@ def _candidate(links, known, causes, cover, is_degraded, hypothesis, score, log_
 
 def _test_points(links: Sequence[LinkEvidence], tied: list[Candidate]) -> tuple[TestPoint, ...]:
     """Greedily pick hops whose probing would split the segments the best candidates swap."""
-    ambiguous = sorted({n for cand in tied for n in cand.segments})
+    ambiguous = list(dict.fromkeys(n for cand in tied for n in cand.segments))  # path order
     together = {
         frozenset(p)
         for cand in tied
