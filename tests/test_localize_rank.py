@@ -202,3 +202,8 @@ def test_the_worked_example_of_the_docs_narrows_to_renater_with_test_points():
     third = localize(links)
     assert third.best.segments == (lp,) and third.indistinguishable == 1
     assert third.best.score > second.best.score > first.best.score
+
+
+def test_a_degraded_link_without_a_known_path_blames_nothing():
+    result = localize([LinkEvidence("a", [], True), link("b", ["s", "r", "b"], False)])
+    assert result.best is None and result.degraded == ("a",)

@@ -47,7 +47,7 @@ own, higher prior.
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
@@ -147,9 +147,9 @@ class Localization:
     test_points: tuple[TestPoint, ...]
     route_changes: tuple[Cause, ...]
     p_no_fault: float
-    degraded: tuple[str, ...] = field(default=())
-    healthy: tuple[str, ...] = field(default=())
-    unknown: tuple[str, ...] = field(default=())
+    degraded: tuple[str, ...] = ()
+    healthy: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
 
     @property
     def best(self) -> Candidate | None:
@@ -201,8 +201,9 @@ def localize(
         tuple(links[i].name for i in known if not links[i].degraded),
         tuple(link.name for link in links if link.degraded is None),
     )
-    if not is_degraded.any():
-        return Localization((), 0, (), (), 1.0, *names)
+    nothing = Localization((), 0, (), (), 1.0, *names)
+    if not (cover @ is_degraded).any():  # nothing degraded, or no path known for it
+        return nothing
 
     hypotheses, scores, log_total = _search(
         cover, weights, is_degraded, log_prior, max_faults, shortlist=4 * top + 10
@@ -235,9 +236,9 @@ def localize(
         test_points=_test_points(links, tied) if count > 1 else (),
         route_changes=route_changes,
         p_no_fault=math.exp(-log_total),
-        degraded=names[0],
-        healthy=names[1],
-        unknown=names[2],
+        degraded=nothing.degraded,
+        healthy=nothing.healthy,
+        unknown=nothing.unknown,
     )
 
 
