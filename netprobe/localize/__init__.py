@@ -15,6 +15,8 @@ from netprobe.localize.paths import (
     traces_around,
 )
 from netprobe.localize.rank import (
+    ROUTE_CHANGE,
+    SEGMENT,
     Candidate,
     Cause,
     LinkEvidence,
@@ -24,6 +26,8 @@ from netprobe.localize.rank import (
 )
 
 __all__ = [
+    "ROUTE_CHANGE",
+    "SEGMENT",
     "Candidate",
     "Cause",
     "LinkEvidence",

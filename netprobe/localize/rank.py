@@ -328,7 +328,9 @@ def _log_odds_any(p: float, k: int) -> float:
     return math.log(-math.expm1(log_none)) - log_none
 
 
-def _link_names(links: Sequence[LinkEvidence], known: list[int], on: frozenset[int] | set[int]):
+def _link_names(
+    links: Sequence[LinkEvidence], known: list[int], on: frozenset[int] | set[int]
+) -> tuple[str, ...]:
     return tuple(links[known[k]].name for k in sorted(on))
 
 
