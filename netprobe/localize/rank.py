@@ -223,13 +223,13 @@ def localize(
     )
     tied = [c for c in candidates if c.score >= candidates[0].score - _TIE]
     count = sum(math.prod(len(c.names) for c in cand.causes) for cand in tied)
-    route_changes = tuple(
-        c
-        for j, c in sorted(
-            enumerate(causes), key=lambda jc: -int((cover[jc[0]] & is_degraded).sum())
-        )
-        if c.kind == ROUTE_CHANGE and (cover[j] & is_degraded).any()
-    )
+    reroutes = {
+        j: int((cover[j] & is_degraded).sum())
+        for j, c in enumerate(causes)
+        if c.kind == ROUTE_CHANGE
+    }
+    reroutes = {j: n for j, n in reroutes.items() if n}
+    route_changes = tuple(causes[j] for j in sorted(reroutes, key=lambda j: -reroutes[j]))
     return Localization(
         candidates=candidates,
         indistinguishable=count,
@@ -357,14 +357,19 @@ def _search(
     if max_faults >= 2 and len(single) > 1:
         pair = single[:, None] + single[None, :] - (c * weights) @ c.T
         upper = np.triu_indices(len(single), k=1)
-        pool.append(pair[upper])
+        pair_scores = pair[upper]
+        pool.append(pair_scores)
         deg = c[:, is_degraded]
         overlap = deg @ deg.T
         alone = deg.sum(axis=1)
         minimal = ((alone[:, None] - overlap > 0) & (alone[None, :] - overlap > 0))[upper]
         first = np.concatenate([first, upper[0][minimal]])
         second = np.concatenate([second, upper[1][minimal]])
-        scores = np.concatenate([scores, pair[upper][minimal]])
+        scores = np.concatenate([scores, pair_scores[minimal]])
+    if len(scores) > shortlist:  # only the best few need sorting
+        scores_cut = np.partition(-scores, shortlist)[shortlist]
+        keep = np.flatnonzero(-scores <= scores_cut)
+        first, second, scores = first[keep], second[keep], scores[keep]
     best = np.argsort(-scores, kind="stable")[:shortlist]
     hypotheses = [
         (int(first[i]),) if second[i] < 0 else (int(first[i]), int(second[i])) for i in best
