@@ -149,31 +149,25 @@ def _merge(
                 f"[{kind}]: duplicate; already defined in {found[0][0]} (a folder's files are "
                 "merged into one deployment: pass --config FILE to use just one)",
             )
-    if not sites and not any(p.has_site for p in parts):
+    # A file that could not be parsed may hold the [site] table: do not claim it is missing.
+    if not sites and len(parts) == len(files) and not any(p.has_site for p in parts):
         problems.missing(root, "[site]", 'a [site] table with name = "..." in one file')
-    endpoints = _unique(parts, "endpoints", problems)
-    links = _unique(parts, "links", problems)
-    probes = _unique(parts, "probes", problems)
-    known = sorted(endpoints)
-    for kind in ("links", "probes"):
-        for part in parts:
-            for key, item in getattr(part, kind):
-                if item.endpoint not in endpoints:
-                    expected = f"expected one of: {', '.join(known)}" if known else "no endpoints"
-                    problems.bad(
-                        part.file, f"{key}.endpoint", item.endpoint, f"unknown endpoint; {expected}"
-                    )
-    seen: dict[str, str] = {}
+    for kind in ("endpoints", "links", "probes"):
+        _check_unique(parts, kind, problems)
+    known = sorted({name for p in parts for _, name in p.names.get("endpoints", [])})
     for part in parts:
-        for key, link in part.links:
-            if link.endpoint in seen:
-                problems.bad(
-                    part.file,
-                    f"{key}.endpoint",
-                    link.endpoint,
-                    f"expected one link per endpoint; {seen[link.endpoint]!r} already goes there",
-                )
-            seen[link.endpoint] = link.name
+        for key, endpoint in part.refs:
+            if endpoint not in known:
+                expected = f"expected one of: {', '.join(known)}" if known else "no endpoints"
+                problems.bad(part.file, key, endpoint, f"unknown endpoint; {expected}")
+    linked: dict[str, str] = {}
+    for part in parts:
+        for key, endpoint in part.refs:
+            if key.startswith("links["):
+                if endpoint in linked:
+                    expected = f"expected one link per endpoint; {linked[endpoint]} goes there"
+                    problems.bad(part.file, key, endpoint, expected)
+                linked.setdefault(endpoint, f"{part.file} {key.removesuffix('.endpoint')}")
     if problems.lines:
         return None
     site = sites[0][1]
@@ -183,30 +177,22 @@ def _merge(
     return Config(
         site=site,
         store=store,
-        endpoints=tuple(endpoints.values()),
-        links=tuple(links.values()),
-        probes=tuple(probes.values()),
+        endpoints=tuple(e for p in parts for e in p.endpoints),
+        links=tuple(link for p in parts for link in p.links),
+        probes=tuple(probe for p in parts for probe in p.probes),
         files=tuple(files),
     )
 
 
-def _unique(parts: list[FileConfig], kind: str, problems: Problems) -> dict:
-    """Items of ``kind`` from every file by name; a second use of a name is a problem."""
-    found: dict = {}
+def _check_unique(parts: list[FileConfig], kind: str, problems: Problems) -> None:
+    """Record every second use of a name among the items of ``kind`` of every file."""
     where: dict[str, str] = {}
     for part in parts:
-        for key, item in getattr(part, kind):
-            if item.name in found:
-                problems.bad(
-                    part.file,
-                    f"{key}.name",
-                    item.name,
-                    f"duplicate; already defined at {where[item.name]}",
-                )
-                continue
-            found[item.name] = item
-            where[item.name] = f"{part.file} {key}"
-    return found
+        for key, name in part.names.get(kind, []):
+            if name in where:
+                problems.bad(part.file, key, name, f"duplicate; already defined at {where[name]}")
+            else:
+                where[name] = f"{part.file} {key.removesuffix('.name')}"
 
 
 def _find(items: tuple, name: str, kind: str, files: tuple[Path, ...]):

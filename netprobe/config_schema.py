@@ -101,15 +101,22 @@ STORE_KEYS = {
 
 @dataclass
 class FileConfig:
-    """What one file defines, each array item with its dotted key for later messages."""
+    """What one file defines: the valid records, and what every item declares, valid or not.
+
+    ``names`` and ``refs`` keep the dotted key of each array item's ``name`` and
+    ``endpoint``, even when another of its keys is wrong, so that duplicates and unknown
+    endpoints are reported in the same pass as everything else.
+    """
 
     file: Path
     has_site: bool = False  # a [site] table is present, valid or not
     site: Site | None = None
     store: StoreConfig | None = None
-    endpoints: list[tuple[str, Endpoint]] = field(default_factory=list)
-    links: list[tuple[str, Link]] = field(default_factory=list)
-    probes: list[tuple[str, Probe]] = field(default_factory=list)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)
+    names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → (key, name)
+    refs: list[tuple[str, str]] = field(default_factory=list)  # (key of endpoint, its value)
 
 
 def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
@@ -136,9 +143,13 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
             if not isinstance(table, dict):
                 problems.bad(file, item_key, table, "expected a table")
                 continue
+            if isinstance(table.get("name"), str):
+                out.names.setdefault(key, []).append((f"{item_key}.name", table["name"]))
+            if key != "endpoints" and isinstance(table.get("endpoint"), str):
+                out.refs.append((f"{item_key}.endpoint", table["endpoint"]))
             record = build(Table(problems, file, item_key, table))
             if record is not None:
-                items.append((item_key, record))
+                items.append(record)
     top.finish()
     return out
 

@@ -161,10 +161,17 @@ def integer(low: int, high: int | None = None) -> Convert:
     """An integer from ``low`` to ``high`` (inclusive; no upper bound when None)."""
 
     def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"expected an integer >= {low}" + (f" and <= {high}" if high else ""))
-        if high is not None and value > high:
-            raise ValueError(f"expected an integer from {low} to {high}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < low
+            or (high is not None and value > high)
+        ):
+            raise ValueError(
+                f"expected an integer from {low} to {high}"
+                if high
+                else f"expected an integer >= {low}"
+            )
         return value
 
     return convert
