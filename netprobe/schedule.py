@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from netprobe.config import Probe
 from netprobe.cron import as_utc
+from netprobe.model import ProbeSpec
+from netprobe.probes import PROBES
 
 BACKFILL = timedelta(days=7)
 """How far back missed slots are reported; older ones are dropped silently."""
@@ -98,3 +100,15 @@ def _period(probe: Probe) -> timedelta:
     if probe.every is None:
         raise ValueError(f"probe {probe.name!r} has neither every nor cron")
     return timedelta(seconds=probe.every)
+
+
+def lock_seconds(probe: Probe, spec: ProbeSpec) -> float | None:
+    """Seconds the probe holds its endpoint lock: its tool's ``duration(spec)``.
+
+    Returns:
+        None when the test takes no endpoint lock, or its tool module is not registered.
+    """
+    module = PROBES.get(probe.tool)
+    if not needs_endpoint_lock(probe) or module is None:
+        return None
+    return float(module.duration(spec))

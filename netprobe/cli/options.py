@@ -1,0 +1,16 @@
+"""Options several commands share, defined once so their names and help stay the same."""
+
+from pathlib import Path
+
+import click
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=None,
+    metavar="PATH",
+    help="Schedule file, or a folder whose *.toml are merged into one deployment. "
+    "[default: $NETPROBE_CONFIG, else ./schedules]",
+)
+"""``--config PATH`` → the command's ``config_path`` argument (None: the default applies)."""
