@@ -5,19 +5,25 @@ a probe's nominal start: ``every`` slots sit on multiples of the period counted 
 Unix epoch (every 1h → hh:00, every 10m → hh:00, hh:10, ...), so a restart never shifts
 them; cron slots are the minutes the expression fires on. The runner, started each minute:
 
-    slots = due_slots(probe, last_slot, now)          # oldest first
-    for slot in slots[:-1]: store a Status.MISSED result for slot
-    if slots: wait until run_at(probe, slots[-1], site), run it, store its result(s)
+    with RunLock(config.site.state_dir):                      # netprobe.locks
+        for due in due_runs(config, last_slots, now):         # soonest start first
+            for slot in due.missed: store a Status.MISSED result for slot
+            sleep until due.start; run due.probe (throughput under its EndpointLock)
+            store its result(s) with due.slot
 
-``last_slot`` is the newest slot already recorded for the probe (run, failed or missed).
-Slots older than ``BACKFILL`` are not returned at all: after a long outage the store gets
-at most a week of ``missed`` rows per probe, not years of them.
+``last_slots[probe.name]`` is the newest slot already recorded for the probe (run, failed
+or missed); keep the slot with each stored result. The result's start time also works,
+as long as no run starts after its next slot. Slots older than ``BACKFILL`` are not
+returned at all: after a long outage the store gets at most a week of ``missed`` rows per
+probe, not years of them.
 """
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from netprobe.config import Probe
+from netprobe.config import Config, Probe
 from netprobe.cron import as_utc
 from netprobe.model import ProbeSpec
 from netprobe.probes import PROBES
@@ -26,6 +32,35 @@ BACKFILL = timedelta(days=7)
 """How far back missed slots are reported; older ones are dropped silently."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DueRun:
+    """A probe to run in this round: its slot, when to start it, and the slots it missed."""
+
+    probe: Probe
+    slot: datetime  # the nominal slot this run stands for (UTC)
+    start: datetime  # slot + the probe's jitter delay: do not start earlier
+    missed: tuple[datetime, ...]  # older slots that never ran: record as Status.MISSED
+
+
+def due_runs(
+    config: Config, last_slots: Mapping[str, datetime | None], now: datetime
+) -> list[DueRun]:
+    """Every probe with a slot due at ``now``, soonest ``start`` first.
+
+    Args:
+        config: the deployment (its site name seeds the jitter).
+        last_slots: probe name → newest slot recorded for it; absent or None if never run.
+        now: aware time.
+    """
+    runs = []
+    for probe in config.probes:
+        slots = due_slots(probe, last_slots.get(probe.name), now)
+        if slots:
+            start = run_at(probe, slots[-1], config.site.name)
+            runs.append(DueRun(probe, slots[-1], start, tuple(slots[:-1])))
+    return sorted(runs, key=lambda run: run.start)
 
 
 def due_slots(probe: Probe, last_slot: datetime | None, now: datetime) -> list[datetime]:
