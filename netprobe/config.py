@@ -132,6 +132,8 @@ def _read(file: Path, problems: Problems) -> dict | None:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         problems.other(file, f"TOML syntax error: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.other(file, f"not UTF-8 text (byte {exc.start}); expected a TOML file")
     except OSError as exc:
         problems.other(file, f"cannot read: {exc.strerror}")
     return None

@@ -236,6 +236,12 @@ def test_toml_syntax_error_gives_line_and_column(tmp_path):
     assert "line 3" in message and "column" in message
 
 
+def test_a_binary_file_is_refused_by_name(tmp_path):
+    path = tmp_path / "blob.toml"
+    path.write_bytes(b"schema = 1\n\xff\xfe")
+    assert problems(path) == f"{path}: not UTF-8 text (byte 11); expected a TOML file"
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
     path = write(
         tmp_path,
