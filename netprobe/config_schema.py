@@ -126,7 +126,7 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
     schema = top.get("schema", lambda x: x, hint=f"schema = {SCHEMA} at the top of the file")
     if schema is None:
         return out
-    if schema != SCHEMA or isinstance(schema, bool):
+    if schema != SCHEMA or type(schema) is not int:
         problems.bad(file, "schema", schema, f"expected {SCHEMA}, the schema this netprobe reads")
         return out
     base = file.parent

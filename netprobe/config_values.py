@@ -145,6 +145,8 @@ def host(value: Any) -> str:
 def address(value: Any) -> str:
     """An IPv4 or IPv6 address."""
     try:
+        if not isinstance(value, str):
+            raise ValueError
         return str(ipaddress.ip_address(value))
     except ValueError:
         raise ValueError("expected an IP address such as '198.18.1.2' or '2001:db8::1'") from None

@@ -120,6 +120,8 @@ CASES = {
     "site not a table": ({"site": 'site = "lyon"'}, 'site = "lyon": expected a table [site]'),
     "schema missing": ({"top": ""}, "schema: missing; expected schema = 1 at the top"),
     "schema 2": ({"top": "schema = 2"}, "schema = 2: expected 1"),
+    "schema as text": ({"top": 'schema = "1"'}, 'schema = "1": expected 1'),
+    "schema as float": ({"top": "schema = 1.0"}, "schema = 1.0: expected 1"),
     "unknown top-level key": (
         {"top": 'schema = 1\ncolour = "red"'},
         'colour = "red": unknown key; expected one of: endpoints, links, probes, schema, site,',
@@ -181,6 +183,10 @@ CASES = {
     "bind not an address": (
         {"site": '[site]\nname = "s"\nbind = "eth0"'},
         'site.bind = "eth0": expected an IP address',
+    ),
+    "bind as a number": (
+        {"site": '[site]\nname = "s"\nbind = 5'},
+        "site.bind = 5: expected an IP address",
     ),
     "netns with a space": (
         {"site": '[site]\nname = "s"\nnetns = "np site"'},

@@ -34,7 +34,8 @@ def schedule() -> None:
 @click.option(
     "--crontab",
     is_flag=True,
-    help="Print a line for `crontab -e` (no user field) instead of an /etc/cron.d file.",
+    help="Print lines for a user's crontab (no user field; --user ignored) "
+    "instead of an /etc/cron.d file.",
 )
 @click.option(
     "--log",
@@ -51,7 +52,8 @@ def cron(
 
     \b
     Install:  netprobe schedule cron --config /etc/netprobe > /etc/cron.d/netprobe
-    or, for one user's crontab:  netprobe schedule cron --crontab --user "" | crontab -
+    or append to your own crontab (keeping what is there):
+              (crontab -l; netprobe schedule cron --crontab --config ...) | crontab -
 
     An /etc/cron.d file is the default because it names the account (root, to run probes in
     network namespaces) and is one file a package or Ansible can own. Every path is absolute
