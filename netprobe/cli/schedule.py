@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from netprobe.cli.options import config_option
+from netprobe.cli.config_option import config_option
 from netprobe.config import Config, Probe, config_path, load_config
 from netprobe.schedule import jitter_offset, lock_seconds, needs_endpoint_lock, next_slot, run_at
 from netprobe.units import parse_time

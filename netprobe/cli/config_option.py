@@ -1,4 +1,4 @@
-"""Options several commands share, defined once so their names and help stay the same."""
+"""The `--config PATH` option, shared by every command that reads the schedule files."""
 
 from pathlib import Path
 
