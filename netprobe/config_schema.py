@@ -23,8 +23,10 @@ SCHEMA = 1
 OPTIONS = {"throughput": ThroughputOptions, "rtt": RttOptions, "trace": TraceOptions}
 """The options record of each test; its fields are the keys a probe's ``options`` accepts."""
 
-TOOLS = {"throughput": ("iperf3",), "rtt": ("ping",), "trace": ("traceroute", "tracepath")}
-"""Tools that perform each test; the first is the default."""
+TOOLS = {"throughput": ("iperf3",), "rtt": ("ping",), "trace": ("traceroute",)}
+"""Tools that perform each test, each the NAME of a module in ``netprobe.probes.PROBES``;
+the first is the default. Kept here (not read from the registry) so that reading a
+schedule does not import every probe module."""
 
 DEFAULT_STATE_DIR = Path("/var/lib/netprobe")
 DEFAULT_SHARE = 0.8

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from netprobe.config import load_config
-from netprobe.config_schema import DEFAULT_STATE_DIR
+from netprobe.config_schema import DEFAULT_STATE_DIR, TOOLS
 from netprobe.errors import ConfigError
 from netprobe.model import RttOptions, ThroughputOptions, TraceOptions
+from netprobe.probes import PROBES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
 REPO = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def test_a_folder_is_merged_and_relative_paths_start_at_the_file():
         tos=32,
     )
     trace = config.probe("far-trace")
-    assert trace.tool == "tracepath"
+    assert trace.tool == "traceroute"
     assert trace.options == TraceOptions(max_hops=20, queries=3, wait=0.5)
     plan = config.link_for("far").plan
     assert plan.nic_bps == 10e9 and plan.expected_share == 0.8
@@ -124,3 +125,14 @@ def test_shipped_cc_in2p3_schedule():
 def test_the_repository_folder_holds_two_deployments_and_says_so():
     with pytest.raises(ConfigError, match=r"\[site\]: duplicate.*pass --config FILE"):
         load_config(REPO / "schedules")
+
+
+@pytest.mark.parametrize(
+    ("test", "tool"), [(test, tool) for test, tools in TOOLS.items() for tool in tools]
+)
+def test_every_tool_the_config_accepts_is_a_registered_probe_module(test, tool):
+    if not PROBES:
+        pytest.skip("no probe modules are registered on this branch yet")
+    assert tool in PROBES, f"config accepts tool {tool!r} but netprobe.probes has no such module"
+    module = PROBES[tool]
+    assert test == module.TEST
