@@ -93,6 +93,14 @@ class StoreConfig:
     password: str | None = None
     token: str | None = None
 
+    def settings(self) -> dict[str, object]:
+        """The settings of this kind that are set, as keywords: ``open_store(kind, **settings)``."""
+        return {
+            key: getattr(self, key)
+            for key in STORE_KEYS[self.kind]
+            if key != "kind" and getattr(self, key) is not None
+        }
+
 
 STORE_KEYS = {
     "sqlite": ("kind", "path"),

@@ -12,8 +12,8 @@ them; cron slots are the minutes the expression fires on. The runner, started ea
             store its result(s) with due.slot
 
 ``last_slots[probe.name]`` is the newest slot already recorded for the probe (run, failed
-or missed); keep the slot with each stored result. The result's start time also works,
-as long as no run starts after its next slot. Slots older than ``BACKFILL`` are not
+or missed), e.g. ``store.last_slot(probe.name)``, with ``Result.slot`` set on every
+scheduled result. Slots older than ``BACKFILL`` are not
 returned at all: after a long outage the store gets at most a week of ``missed`` rows per
 probe, not years of them.
 """

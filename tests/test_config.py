@@ -136,3 +136,16 @@ def test_every_tool_the_config_accepts_is_a_registered_probe_module(test, tool):
     assert tool in PROBES, f"config accepts tool {tool!r} but netprobe.probes has no such module"
     module = PROBES[tool]
     assert test == module.TEST
+
+
+def test_store_settings_are_the_keywords_of_its_kind(tmp_path):
+    assert load_config(FIXTURES / "split").store.settings() == {
+        "path": (FIXTURES / "split").resolve() / "state" / "netprobe.sqlite"
+    }
+    path = tmp_path / "influx.toml"
+    path.write_text(
+        (FIXTURES / "minimal.toml").read_text()
+        + '\n[store]\nkind = "influxdb"\nurl = "http://127.0.0.1:8086"\nbucket = "np"\n'
+    )
+    store = load_config(path).store
+    assert store.settings() == {"url": "http://127.0.0.1:8086", "bucket": "np"}

@@ -153,7 +153,7 @@ def list_probes(config_path: Path | None, as_json: bool, at_text: str | None) ->
             r["endpoint"],
             r["schedule"],
             r["next_slot"].replace("+00:00", "Z"),
-            f"+{r['jitter_offset_s']:g}s",
+            f"+{r['jitter_offset_s']:.0f}s",
             "-" if r["lock_seconds"] is None else f"{r['lock_seconds']:g}s",
         ]
         for r in rows
