@@ -94,7 +94,7 @@ def config_path(path: Path | str | None = None) -> Path:
 
 
 def load_config(path: Path | str | None = None) -> Config:
-    """Read and validate a .toml file, or every *.toml in a folder merged (sorted by name).
+    """Read and validate a .toml file, or every *.toml in a folder merged (by name, no dotfiles).
 
     Args:
         path: a file or folder; None means ``$NETPROBE_CONFIG`` or ./schedules.
@@ -114,7 +114,8 @@ def load_config(path: Path | str | None = None) -> Config:
 
 def _toml_files(root: Path) -> list[Path]:
     if root.is_dir():
-        files = sorted(p for p in root.glob("*.toml") if p.is_file())
+        # Hidden files are editors' drafts and backups, not part of the deployment.
+        files = sorted(p for p in root.glob("*.toml") if p.is_file() and not p.name.startswith("."))
         if not files:
             raise ConfigError(f"{root}: no *.toml files in this folder; expected schedule files")
         return files

@@ -60,6 +60,13 @@ def test_a_folder_is_merged_and_relative_paths_start_at_the_file():
     assert plan.capacity_at(datetime(2020, 6, 1, 12, tzinfo=UTC)) == 4e9
 
 
+def test_hidden_files_in_a_folder_are_not_read(tmp_path):
+    for part in (FIXTURES / "split").glob("*.toml"):
+        (tmp_path / part.name).write_text(part.read_text())
+    (tmp_path / ".draft.toml").write_text("this is not TOML [")
+    assert len(load_config(tmp_path).files) == 3
+
+
 def test_spec_fills_in_the_site():
     config = load_config(FIXTURES / "split")
     spec = config.spec("far-throughput")
