@@ -106,10 +106,9 @@ def load_config(path: Path | str | None = None) -> Config:
     files = _toml_files(root)
     problems = Problems()
     parts = [read_file_tables(f, data, problems) for f in files if (data := _read(f, problems))]
-    config = _merge(root, files, parts, problems)
+    _check_across_files(root, len(files), parts, problems)
     problems.raise_if_any()
-    assert config is not None  # _merge only returns None after recording a problem
-    return config
+    return _assemble(files, parts)
 
 
 def _toml_files(root: Path) -> list[Path]:
@@ -140,41 +139,41 @@ def _read(file: Path, problems: Problems) -> dict | None:
     return None
 
 
-def _merge(
-    root: Path, files: list[Path], parts: list[FileConfig], problems: Problems
-) -> Config | None:
-    sites = [(p.file, p.site) for p in parts if p.site]
-    stores = [(p.file, p.store) for p in parts if p.store]
-    for kind, found in (("site", sites), ("store", stores)):
-        for file, _ in found[1:]:
+def _check_across_files(
+    root: Path, n_files: int, parts: list[FileConfig], problems: Problems
+) -> None:
+    """One [site] and at most one [store], unique names, links and probes to known endpoints."""
+    for kind in ("site", "store"):
+        found = [p.file for p in parts if getattr(p, kind)]
+        for file in found[1:]:
             problems.other(
                 file,
-                f"[{kind}]: duplicate; already defined in {found[0][0]} (a folder's files are "
+                f"[{kind}]: duplicate; already defined in {found[0]} (a folder's files are "
                 "merged into one deployment: pass --config FILE to use just one)",
             )
     # A file that could not be parsed may hold the [site] table: do not claim it is missing.
-    if not sites and len(parts) == len(files) and not any(p.has_site for p in parts):
+    if len(parts) == n_files and not any(p.has_site for p in parts):
         problems.missing(root, "[site]", 'a [site] table with name = "..." in one file')
     for kind in ("endpoints", "links", "probes"):
         _check_unique(parts, kind, problems)
     known = sorted({name for p in parts for _, name in p.names.get("endpoints", [])})
-    for part in parts:
-        for key, endpoint in part.refs:
-            if endpoint not in known:
-                expected = f"expected one of: {', '.join(known)}" if known else "no endpoints"
-                problems.bad(part.file, key, endpoint, f"unknown endpoint; {expected}")
+    expected = f"expected one of: {', '.join(known)}" if known else "expected [[endpoints]]"
     linked: dict[str, str] = {}
     for part in parts:
         for key, endpoint in part.refs:
+            if endpoint not in known:
+                problems.bad(part.file, key, endpoint, f"unknown endpoint; {expected}")
             if key.startswith("links["):
                 if endpoint in linked:
-                    expected = f"expected one link per endpoint; {linked[endpoint]} goes there"
-                    problems.bad(part.file, key, endpoint, expected)
+                    there = f"expected one link per endpoint; {linked[endpoint]} goes there"
+                    problems.bad(part.file, key, endpoint, there)
                 linked.setdefault(endpoint, f"{part.file} {key.removesuffix('.endpoint')}")
-    if problems.lines:
-        return None
-    site = sites[0][1]
-    store = stores[0][1] if stores else StoreConfig()
+
+
+def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:
+    """The Config of files already checked: every part valid, exactly one site."""
+    site = next(p.site for p in parts if p.site)
+    store = next((p.store for p in parts if p.store), StoreConfig())
     if store.kind == "sqlite" and store.path is None:
         store = replace(store, path=site.state_dir / "netprobe.sqlite")
     return Config(
