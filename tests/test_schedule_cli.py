@@ -6,7 +6,10 @@ import sys
 import types
 from pathlib import Path
 
+import pytest
+
 from netprobe.cron import CronExpr
+from netprobe.errors import ConfigError
 from netprobe.probes import PROBES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
@@ -96,3 +99,20 @@ def test_a_bad_config_is_not_installed_exit_2_one_message_no_traceback(tmp_path)
     assert proc.stderr.startswith("Error: 2 problems in the configuration:")
     assert f"{bad}: probes[0].endpoint: missing" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_check_summarises_a_good_configuration(run_cli):
+    out = run_cli("schedule", "check", "--config", SPLIT).stdout
+    assert out.startswith("ok: site ps.example.org, 1 endpoints, 1 links, 2 probes from ")
+    assert "probes.toml" in out
+
+
+def test_check_lists_every_problem_and_exits_2(run_cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema = 1\n[site]\nname = "s"\nbind = "eth0"\nnetns = "a b"\n')
+    with pytest.raises(ConfigError) as caught:
+        run_cli("schedule", "check", "--config", str(bad))
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "2 problems in the configuration:"
+    assert lines[1].strip().startswith(f'{bad}: site.bind = "eth0"')
+    assert lines[2].strip().startswith(f'{bad}: site.netns = "a b"')

@@ -28,6 +28,21 @@ def schedule() -> None:
     """
 
 
+@schedule.command("check")
+@config_option
+def check(config_path: Path | None) -> None:
+    """Check the schedule files: every problem on its own line, exit 2; else a summary, exit 0.
+
+    \b
+    Before installing an edited file:  netprobe schedule check --config schedules/site.toml
+    """
+    config = load_config(config_path)
+    click.echo(
+        f"ok: site {config.site.name}, {len(config.endpoints)} endpoints, "
+        f"{len(config.links)} links, {len(config.probes)} probes from {_files(config)}"
+    )
+
+
 @schedule.command("cron")
 @config_option
 @click.option("--user", default="root", show_default=True, help="Account the run starts as.")
