@@ -6,16 +6,15 @@ Unix epoch (every 1h → hh:00, every 10m → hh:00, hh:10, ...), so a restart n
 them; cron slots are the minutes the expression fires on. The runner, started each minute:
 
     with RunLock(config.site.state_dir):                      # netprobe.locks
-        for due in due_runs(config, last_slots, now):         # soonest start first
+        for due in due_runs(config, last_slots, now, within=timedelta(seconds=60)):
             for slot in due.missed: store a Status.MISSED result for slot
             sleep until due.start; run due.probe (throughput under its EndpointLock)
             store its result(s) with due.slot
 
 ``last_slots[probe.name]`` is the newest slot already recorded for the probe (run, failed
 or missed), e.g. ``store.last_slot(probe.name)``, with ``Result.slot`` set on every
-scheduled result. Slots older than ``BACKFILL`` are not
-returned at all: after a long outage the store gets at most a week of ``missed`` rows per
-probe, not years of them.
+scheduled result. Slots older than ``BACKFILL`` are not returned at all: after a long
+outage the store gets at most a week of ``missed`` rows per probe, not years of them.
 """
 
 import hashlib
@@ -45,7 +44,10 @@ class DueRun:
 
 
 def due_runs(
-    config: Config, last_slots: Mapping[str, datetime | None], now: datetime
+    config: Config,
+    last_slots: Mapping[str, datetime | None],
+    now: datetime,
+    within: timedelta | None = None,
 ) -> list[DueRun]:
     """Every probe with a slot due at ``now``, soonest ``start`` first.
 
@@ -53,13 +55,17 @@ def due_runs(
         config: the deployment (its site name seeds the jitter).
         last_slots: probe name → newest slot recorded for it; absent or None if never run.
         now: aware time.
+        within: leave out runs whose jittered start is later than ``now + within``: a
+            runner started each minute passes 60 s, sleeps at most that long, and leaves
+            later starts to a later invocation (their slots stay due until recorded).
     """
     runs = []
     for probe in config.probes:
         slots = due_slots(probe, last_slots.get(probe.name), now)
         if slots:
             start = run_at(probe, slots[-1], config.site.name)
-            runs.append(DueRun(probe, slots[-1], start, tuple(slots[:-1])))
+            if within is None or start <= as_utc(now) + within:
+                runs.append(DueRun(probe, slots[-1], start, tuple(slots[:-1])))
     return sorted(runs, key=lambda run: run.start)
 
 

@@ -140,3 +140,16 @@ def test_due_runs_for_a_whole_configuration_soonest_start_first():
     assert [r.start for r in runs] == sorted(r.start for r in runs)
     last = {"far-trace": utc(2024, 5, 1, 12), "far-throughput": utc(2024, 5, 1, 12, 5)}
     assert due_runs(config, last, utc(2024, 5, 1, 12, 59)) == []
+
+
+def test_due_runs_within_leaves_later_starts_for_a_later_round():
+    config = load_config(Path(__file__).parent / "fixtures" / "config" / "split")
+    tput = config.probe("far-throughput")  # cron 5 */2 * * *, jitter 90 s
+    offset = timedelta(seconds=jitter_offset(tput, config.site.name))
+    assert offset > timedelta(seconds=1)  # this fixture's offset, so the test means something
+    last = {"far-trace": utc(2024, 5, 1, 12), "far-throughput": utc(2024, 5, 1, 10, 5)}
+    slot = utc(2024, 5, 1, 12, 5)
+    early = due_runs(config, last, slot, within=offset - timedelta(seconds=1))
+    assert early == []
+    later = due_runs(config, last, slot + timedelta(seconds=1), within=offset)
+    assert [(r.probe.name, r.slot) for r in later] == [("far-throughput", slot)]
