@@ -94,7 +94,7 @@ def config_path(path: Path | str | None = None) -> Path:
 
 
 def load_config(path: Path | str | None = None) -> Config:
-    """Read and validate a .toml file, or every *.toml in a folder merged (sorted by name).
+    """Read and validate a .toml file, or every *.toml in a folder merged (by name, no dotfiles).
 
     Args:
         path: a file or folder; None means ``$NETPROBE_CONFIG`` or ./schedules.
@@ -106,15 +106,15 @@ def load_config(path: Path | str | None = None) -> Config:
     files = _toml_files(root)
     problems = Problems()
     parts = [read_file_tables(f, data, problems) for f in files if (data := _read(f, problems))]
-    config = _merge(root, files, parts, problems)
+    _check_across_files(root, len(files), parts, problems)
     problems.raise_if_any()
-    assert config is not None  # _merge only returns None after recording a problem
-    return config
+    return _assemble(files, parts)
 
 
 def _toml_files(root: Path) -> list[Path]:
     if root.is_dir():
-        files = sorted(p for p in root.glob("*.toml") if p.is_file())
+        # Hidden files are editors' drafts and backups, not part of the deployment.
+        files = sorted(p for p in root.glob("*.toml") if p.is_file() and not p.name.startswith("."))
         if not files:
             raise ConfigError(f"{root}: no *.toml files in this folder; expected schedule files")
         return files
@@ -132,81 +132,69 @@ def _read(file: Path, problems: Problems) -> dict | None:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         problems.other(file, f"TOML syntax error: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.other(file, f"not UTF-8 text (byte {exc.start}); expected a TOML file")
     except OSError as exc:
         problems.other(file, f"cannot read: {exc.strerror}")
     return None
 
 
-def _merge(
-    root: Path, files: list[Path], parts: list[FileConfig], problems: Problems
-) -> Config | None:
-    sites = [(p.file, p.site) for p in parts if p.site]
-    stores = [(p.file, p.store) for p in parts if p.store]
-    for kind, found in (("site", sites), ("store", stores)):
-        for file, _ in found[1:]:
+def _check_across_files(
+    root: Path, n_files: int, parts: list[FileConfig], problems: Problems
+) -> None:
+    """One [site] and at most one [store], unique names, links and probes to known endpoints."""
+    for kind in ("site", "store"):
+        found = [p.file for p in parts if getattr(p, kind)]
+        for file in found[1:]:
             problems.other(
                 file,
-                f"[{kind}]: duplicate; already defined in {found[0][0]} (a folder's files are "
+                f"[{kind}]: duplicate; already defined in {found[0]} (a folder's files are "
                 "merged into one deployment: pass --config FILE to use just one)",
             )
-    if not sites and not any(p.has_site for p in parts):
+    # A file that could not be parsed may hold the [site] table: do not claim it is missing.
+    if len(parts) == n_files and not any(p.has_site for p in parts):
         problems.missing(root, "[site]", 'a [site] table with name = "..." in one file')
-    endpoints = _unique(parts, "endpoints", problems)
-    links = _unique(parts, "links", problems)
-    probes = _unique(parts, "probes", problems)
-    known = sorted(endpoints)
-    for kind in ("links", "probes"):
-        for part in parts:
-            for key, item in getattr(part, kind):
-                if item.endpoint not in endpoints:
-                    expected = f"expected one of: {', '.join(known)}" if known else "no endpoints"
-                    problems.bad(
-                        part.file, f"{key}.endpoint", item.endpoint, f"unknown endpoint; {expected}"
-                    )
-    seen: dict[str, str] = {}
+    for kind in ("endpoints", "links", "probes"):
+        _check_unique(parts, kind, problems)
+    known = sorted({name for p in parts for _, name in p.names.get("endpoints", [])})
+    expected = f"expected one of: {', '.join(known)}" if known else "expected [[endpoints]]"
+    linked: dict[str, str] = {}
     for part in parts:
-        for key, link in part.links:
-            if link.endpoint in seen:
-                problems.bad(
-                    part.file,
-                    f"{key}.endpoint",
-                    link.endpoint,
-                    f"expected one link per endpoint; {seen[link.endpoint]!r} already goes there",
-                )
-            seen[link.endpoint] = link.name
-    if problems.lines:
-        return None
-    site = sites[0][1]
-    store = stores[0][1] if stores else StoreConfig()
+        for key, endpoint in part.refs:
+            if endpoint not in known:
+                problems.bad(part.file, key, endpoint, f"unknown endpoint; {expected}")
+            if key.startswith("links["):
+                if endpoint in linked:
+                    there = f"expected one link per endpoint; {linked[endpoint]} goes there"
+                    problems.bad(part.file, key, endpoint, there)
+                linked.setdefault(endpoint, f"{part.file} {key.removesuffix('.endpoint')}")
+
+
+def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:
+    """The Config of files already checked: every part valid, exactly one site."""
+    site = next(p.site for p in parts if p.site)
+    store = next((p.store for p in parts if p.store), StoreConfig())
     if store.kind == "sqlite" and store.path is None:
         store = replace(store, path=site.state_dir / "netprobe.sqlite")
     return Config(
         site=site,
         store=store,
-        endpoints=tuple(endpoints.values()),
-        links=tuple(links.values()),
-        probes=tuple(probes.values()),
+        endpoints=tuple(e for p in parts for e in p.endpoints),
+        links=tuple(link for p in parts for link in p.links),
+        probes=tuple(probe for p in parts for probe in p.probes),
         files=tuple(files),
     )
 
 
-def _unique(parts: list[FileConfig], kind: str, problems: Problems) -> dict:
-    """Items of ``kind`` from every file by name; a second use of a name is a problem."""
-    found: dict = {}
+def _check_unique(parts: list[FileConfig], kind: str, problems: Problems) -> None:
+    """Record every second use of a name among the items of ``kind`` of every file."""
     where: dict[str, str] = {}
     for part in parts:
-        for key, item in getattr(part, kind):
-            if item.name in found:
-                problems.bad(
-                    part.file,
-                    f"{key}.name",
-                    item.name,
-                    f"duplicate; already defined at {where[item.name]}",
-                )
-                continue
-            found[item.name] = item
-            where[item.name] = f"{part.file} {key}"
-    return found
+        for key, name in part.names.get(kind, []):
+            if name in where:
+                problems.bad(part.file, key, name, f"duplicate; already defined at {where[name]}")
+            else:
+                where[name] = f"{part.file} {key.removesuffix('.name')}"
 
 
 def _find(items: tuple, name: str, kind: str, files: tuple[Path, ...]):

@@ -23,8 +23,10 @@ SCHEMA = 1
 OPTIONS = {"throughput": ThroughputOptions, "rtt": RttOptions, "trace": TraceOptions}
 """The options record of each test; its fields are the keys a probe's ``options`` accepts."""
 
-TOOLS = {"throughput": ("iperf3",), "rtt": ("ping",), "trace": ("traceroute", "tracepath")}
-"""Tools that perform each test; the first is the default."""
+TOOLS = {"throughput": ("iperf3",), "rtt": ("ping",), "trace": ("traceroute",)}
+"""Tools that perform each test, each the NAME of a module in ``netprobe.probes.PROBES``;
+the first is the default. Kept here (not read from the registry) so that reading a
+schedule does not import every probe module."""
 
 DEFAULT_STATE_DIR = Path("/var/lib/netprobe")
 DEFAULT_SHARE = 0.8
@@ -91,6 +93,14 @@ class StoreConfig:
     password: str | None = None
     token: str | None = None
 
+    def settings(self) -> dict[str, object]:
+        """The settings of this kind that are set, as keywords: ``open_store(kind, **settings)``."""
+        return {
+            key: getattr(self, key)
+            for key in STORE_KEYS[self.kind]
+            if key != "kind" and getattr(self, key) is not None
+        }
+
 
 STORE_KEYS = {
     "sqlite": ("kind", "path"),
@@ -101,15 +111,22 @@ STORE_KEYS = {
 
 @dataclass
 class FileConfig:
-    """What one file defines, each array item with its dotted key for later messages."""
+    """What one file defines: the valid records, and what every item declares, valid or not.
+
+    ``names`` and ``refs`` keep the dotted key of each array item's ``name`` and
+    ``endpoint``, even when another of its keys is wrong, so that duplicates and unknown
+    endpoints are reported in the same pass as everything else.
+    """
 
     file: Path
     has_site: bool = False  # a [site] table is present, valid or not
     site: Site | None = None
     store: StoreConfig | None = None
-    endpoints: list[tuple[str, Endpoint]] = field(default_factory=list)
-    links: list[tuple[str, Link]] = field(default_factory=list)
-    probes: list[tuple[str, Probe]] = field(default_factory=list)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)
+    names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → (key, name)
+    refs: list[tuple[str, str]] = field(default_factory=list)  # (key of endpoint, its value)
 
 
 def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
@@ -119,7 +136,7 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
     schema = top.get("schema", lambda x: x, hint=f"schema = {SCHEMA} at the top of the file")
     if schema is None:
         return out
-    if schema != SCHEMA or isinstance(schema, bool):
+    if schema != SCHEMA or type(schema) is not int:
         problems.bad(file, "schema", schema, f"expected {SCHEMA}, the schema this netprobe reads")
         return out
     base = file.parent
@@ -136,9 +153,13 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
             if not isinstance(table, dict):
                 problems.bad(file, item_key, table, "expected a table")
                 continue
+            if isinstance(table.get("name"), str):
+                out.names.setdefault(key, []).append((f"{item_key}.name", table["name"]))
+            if key != "endpoints" and isinstance(table.get("endpoint"), str):
+                out.refs.append((f"{item_key}.endpoint", table["endpoint"]))
             record = build(Table(problems, file, item_key, table))
             if record is not None:
-                items.append((item_key, record))
+                items.append(record)
     top.finish()
     return out
 

@@ -145,6 +145,8 @@ def host(value: Any) -> str:
 def address(value: Any) -> str:
     """An IPv4 or IPv6 address."""
     try:
+        if not isinstance(value, str):
+            raise ValueError
         return str(ipaddress.ip_address(value))
     except ValueError:
         raise ValueError("expected an IP address such as '198.18.1.2' or '2001:db8::1'") from None
@@ -161,10 +163,17 @@ def integer(low: int, high: int | None = None) -> Convert:
     """An integer from ``low`` to ``high`` (inclusive; no upper bound when None)."""
 
     def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"expected an integer >= {low}" + (f" and <= {high}" if high else ""))
-        if high is not None and value > high:
-            raise ValueError(f"expected an integer from {low} to {high}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < low
+            or (high is not None and value > high)
+        ):
+            raise ValueError(
+                f"expected an integer from {low} to {high}"
+                if high
+                else f"expected an integer >= {low}"
+            )
         return value
 
     return convert

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from netprobe.config_values import NAME_PATTERN
-from netprobe.errors import LockBusy
+from netprobe.errors import ConfigError, LockBusy
 
 _POLL = 0.2  # seconds between attempts while waiting: flock has no timeout of its own
 
@@ -47,11 +47,18 @@ class FileLock:
 
         Raises:
             LockBusy: another process holds it (the message names the holder and the file).
+            ConfigError: the lock file cannot be created (the state folder is not writable).
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # O_CLOEXEC: a tool we start (iperf3) must not inherit the lock and keep it alive
-        # after we die.
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # O_CLOEXEC: a tool we start (iperf3) must not inherit the lock and keep it
+            # alive after we die.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the lock file {self.path}: {exc.strerror}; expected a writable "
+                "[site] state_dir"
+            ) from None
         deadline = time.monotonic() + self.wait
         while True:
             try:

@@ -5,25 +5,68 @@ a probe's nominal start: ``every`` slots sit on multiples of the period counted 
 Unix epoch (every 1h → hh:00, every 10m → hh:00, hh:10, ...), so a restart never shifts
 them; cron slots are the minutes the expression fires on. The runner, started each minute:
 
-    slots = due_slots(probe, last_slot, now)          # oldest first
-    for slot in slots[:-1]: store a Status.MISSED result for slot
-    if slots: wait until run_at(probe, slots[-1], site), run it, store its result(s)
+    with RunLock(config.site.state_dir):                      # netprobe.locks
+        for due in due_runs(config, last_slots, now, within=timedelta(seconds=60)):
+            for slot in due.missed: store a Status.MISSED result for slot
+            sleep until due.start; run due.probe (throughput under its EndpointLock)
+            store its result(s) with due.slot
 
-``last_slot`` is the newest slot already recorded for the probe (run, failed or missed).
-Slots older than ``BACKFILL`` are not returned at all: after a long outage the store gets
-at most a week of ``missed`` rows per probe, not years of them.
+``last_slots[probe.name]`` is the newest slot already recorded for the probe (run, failed
+or missed), e.g. ``store.last_slot(probe.name)``, with ``Result.slot`` set on every
+scheduled result. Slots older than ``BACKFILL`` are not returned at all: after a long
+outage the store gets at most a week of ``missed`` rows per probe, not years of them.
 """
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from netprobe.config import Probe
+from netprobe.config import Config, Probe
 from netprobe.cron import as_utc
+from netprobe.model import ProbeSpec
+from netprobe.probes import PROBES
 
 BACKFILL = timedelta(days=7)
 """How far back missed slots are reported; older ones are dropped silently."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DueRun:
+    """A probe to run in this round: its slot, when to start it, and the slots it missed."""
+
+    probe: Probe
+    slot: datetime  # the nominal slot this run stands for (UTC)
+    start: datetime  # slot + the probe's jitter delay: do not start earlier
+    missed: tuple[datetime, ...]  # older slots that never ran: record as Status.MISSED
+
+
+def due_runs(
+    config: Config,
+    last_slots: Mapping[str, datetime | None],
+    now: datetime,
+    within: timedelta | None = None,
+) -> list[DueRun]:
+    """Every probe with a slot due at ``now``, soonest ``start`` first.
+
+    Args:
+        config: the deployment (its site name seeds the jitter).
+        last_slots: probe name → newest slot recorded for it; absent or None if never run.
+        now: aware time.
+        within: leave out runs whose jittered start is later than ``now + within``: a
+            runner started each minute passes 60 s, sleeps at most that long, and leaves
+            later starts to a later invocation (their slots stay due until recorded).
+    """
+    runs = []
+    for probe in config.probes:
+        slots = due_slots(probe, last_slots.get(probe.name), now)
+        if slots:
+            start = run_at(probe, slots[-1], config.site.name)
+            if within is None or start <= as_utc(now) + within:
+                runs.append(DueRun(probe, slots[-1], start, tuple(slots[:-1])))
+    return sorted(runs, key=lambda run: run.start)
 
 
 def due_slots(probe: Probe, last_slot: datetime | None, now: datetime) -> list[datetime]:
@@ -98,3 +141,15 @@ def _period(probe: Probe) -> timedelta:
     if probe.every is None:
         raise ValueError(f"probe {probe.name!r} has neither every nor cron")
     return timedelta(seconds=probe.every)
+
+
+def lock_seconds(probe: Probe, spec: ProbeSpec) -> float | None:
+    """Seconds the probe holds its endpoint lock: its tool's ``duration(spec)``.
+
+    Returns:
+        None when the test takes no endpoint lock, or its tool module is not registered.
+    """
+    module = PROBES.get(probe.tool)
+    if not needs_endpoint_lock(probe) or module is None:
+        return None
+    return float(module.duration(spec))

@@ -1,12 +1,14 @@
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from netprobe.config import Probe
+from netprobe.config import Probe, load_config
 from netprobe.cron import CronExpr
 from netprobe.model import RttOptions, ThroughputOptions
 from netprobe.schedule import (
     BACKFILL,
+    due_runs,
     due_slots,
     jitter_offset,
     needs_endpoint_lock,
@@ -122,3 +124,32 @@ def test_only_throughput_takes_the_endpoint_lock():
 def test_naive_times_are_refused():
     with pytest.raises(ValueError, match="naive"):
         due_slots(every(3600), None, datetime(2024, 5, 1))
+
+
+def test_due_runs_for_a_whole_configuration_soonest_start_first():
+    config = load_config(Path(__file__).parent / "fixtures" / "config" / "split")
+    now = utc(2024, 5, 1, 12, 30)
+    # far-trace (every 1h) last ran at 09:00; far-throughput (cron 5 */2) never ran
+    runs = due_runs(config, {"far-trace": utc(2024, 5, 1, 9)}, now)
+    by_name = {r.probe.name: r for r in runs}
+    trace, tput = by_name["far-trace"], by_name["far-throughput"]
+    assert trace.slot == utc(2024, 5, 1, 12) and trace.start == trace.slot
+    assert trace.missed == (utc(2024, 5, 1, 10), utc(2024, 5, 1, 11))
+    assert tput.slot == utc(2024, 5, 1, 12, 5) and tput.missed == ()
+    assert tput.start == run_at(tput.probe, tput.slot, config.site.name)
+    assert [r.start for r in runs] == sorted(r.start for r in runs)
+    last = {"far-trace": utc(2024, 5, 1, 12), "far-throughput": utc(2024, 5, 1, 12, 5)}
+    assert due_runs(config, last, utc(2024, 5, 1, 12, 59)) == []
+
+
+def test_due_runs_within_leaves_later_starts_for_a_later_round():
+    config = load_config(Path(__file__).parent / "fixtures" / "config" / "split")
+    tput = config.probe("far-throughput")  # cron 5 */2 * * *, jitter 90 s
+    offset = timedelta(seconds=jitter_offset(tput, config.site.name))
+    assert offset > timedelta(seconds=1)  # this fixture's offset, so the test means something
+    last = {"far-trace": utc(2024, 5, 1, 12), "far-throughput": utc(2024, 5, 1, 10, 5)}
+    slot = utc(2024, 5, 1, 12, 5)
+    early = due_runs(config, last, slot, within=offset - timedelta(seconds=1))
+    assert early == []
+    later = due_runs(config, last, slot + timedelta(seconds=1), within=offset)
+    assert [(r.probe.name, r.slot) for r in later] == [("far-throughput", slot)]

@@ -8,14 +8,14 @@ import textwrap
 
 import pytest
 
-from netprobe.errors import LockBusy
+from netprobe.errors import ConfigError, LockBusy
 from netprobe.locks import EndpointLock, RunLock
 
 HOLDER = textwrap.dedent(
     """
     import subprocess, sys
     from pathlib import Path
-    from netprobe.errors import LockBusy
+    from netprobe.errors import ConfigError, LockBusy
     from netprobe.locks import EndpointLock, RunLock
     kind, state_dir = sys.argv[1], Path(sys.argv[2])
     lock = RunLock(state_dir) if kind == "run" else EndpointLock(state_dir, kind)
@@ -127,3 +127,10 @@ def test_the_same_process_cannot_take_a_held_lock_twice(tmp_path):
 def test_endpoint_names_that_are_not_file_names_are_refused(tmp_path):
     with pytest.raises(ValueError, match="endpoint name"):
         EndpointLock(tmp_path, "../etc/passwd")
+
+
+def test_an_unwritable_state_dir_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match="cannot create the lock file .*state_dir"):
+        RunLock(blocker / "state").acquire()

@@ -58,3 +58,7 @@ from netprobe.cli.run import probe, run  # noqa: E402
 
 cli.add_command(run)
 cli.add_command(probe)
+
+from netprobe.cli.schedule import schedule  # noqa: E402
+
+cli.add_command(schedule)
