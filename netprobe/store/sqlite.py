@@ -9,6 +9,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -100,7 +101,7 @@ class SqliteStore:
                     f"database {self.path} has schema version {version}, made by a newer "
                     f"netprobe (this one knows up to {len(MIGRATIONS)}): upgrade netprobe"
                 )
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn)
@@ -294,6 +295,20 @@ class SqliteStore:
     ) -> None:
         """Close the store."""
         self.close()
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # Two processes turning a new file to WAL at once can deadlock on its rollback-journal
+    # locks; SQLite then answers "locked" at once instead of calling the busy handler.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1e3
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _where(**filters: Any) -> tuple[str, list[Any]]:
