@@ -23,7 +23,7 @@ from netprobe.errors import StoreError
 from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store.base import Series
 from netprobe.store.records import METRIC_TESTS
-from netprobe.store.sqlite_schema import MIGRATIONS, migrate, schema_version
+from netprobe.store.sqlite_schema import MIGRATIONS, migrate
 
 NAME = "sqlite"
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another process's transaction
@@ -95,7 +95,15 @@ class SqliteStore:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            version = schema_version(conn)
+            # one statement, one snapshot: a racing process may be creating the schema
+            version, tables = conn.execute(
+                "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+            ).fetchone()
+            if version == 0 and tables:
+                raise StoreError(
+                    f"{self.path} is a SQLite database of another program, not netprobe's: "
+                    "point the store at a new file"
+                )
             if version > len(MIGRATIONS):
                 raise StoreError(
                     f"database {self.path} has schema version {version}, made by a newer "
