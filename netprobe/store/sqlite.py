@@ -205,10 +205,11 @@ class SqliteStore:
         where, params = _where(
             endpoint=endpoint, probe=probe, test=test, since=since, until=until, status=status
         )
-        chosen = f"SELECT id FROM results WHERE {where} ORDER BY started DESC, id DESC"
+        chosen = f"SELECT id FROM results WHERE {where}"
         if limit is not None:
-            chosen += f" LIMIT {int(limit)}"
+            chosen += f" ORDER BY started DESC, id DESC LIMIT {int(limit)}"
         try:
+            self._conn.execute("BEGIN")  # one snapshot for the three reads
             rows = self._conn.execute(
                 f"SELECT {_RESULT_COLUMNS} FROM results WHERE id IN ({chosen}) "
                 "ORDER BY started, id",
@@ -235,6 +236,9 @@ class SqliteStore:
                 hops[rid].append(Hop(*hop))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read database {self.path}: {exc}") from None
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
         return [_result(row, intervals[row[0]], hops[row[0]]) for row in rows]
 
     def series(
