@@ -109,6 +109,13 @@ def test_failure_carrying_a_throughput_is_refused_and_nothing_is_written(store):
     assert store.results() == []
 
 
+def test_text_that_is_not_unicode_is_refused_and_nothing_is_written(store):
+    garbled = throughput(T0 + timedelta(minutes=10), bps=None, reason="iperf3: \udcff\udcfe")
+    with pytest.raises(StoreError, match="not valid Unicode"):
+        store.write([throughput(T0), garbled])
+    assert store.results() == []
+
+
 @pytest.mark.parametrize("value", [math.nan, math.inf])
 def test_non_finite_metric_is_refused(store, value):
     with pytest.raises(StoreError, match="throughput_bps"):

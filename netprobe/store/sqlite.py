@@ -169,6 +169,12 @@ class SqliteStore:
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to database {self.path}: {exc}") from None
+        except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
+            raise StoreError(
+                f"cannot write to database {self.path}: a result holds text that is not valid "
+                f"Unicode ({exc.object[max(0, exc.start - 20) : exc.end]!r}); decode tool "
+                "output with errors='replace'"
+            ) from None
 
     def _result_row(self, r: Result) -> tuple[Any, ...]:
         if r.status is not Status.OK and "throughput_bps" in r.metrics:
