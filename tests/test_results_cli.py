@@ -128,3 +128,15 @@ def test_missing_database_is_one_line_and_exit_1(tmp_path):
 def test_statuses_offered_are_the_model_statuses(run_cli):
     help_text = run_cli("results", "--help").stdout
     assert all(status.value in help_text for status in Status)
+
+
+def test_table_keeps_a_long_reason_on_one_short_line(run_cli, tmp_path):
+    path = tmp_path / "long.sqlite"
+    reason = "iperf3: error - unable to connect to server:\n" + "Connection refused " * 10
+    with SqliteStore(path) as store:
+        store.write([throughput(NOW, bps=None, status=Status.REFUSED, reason=reason)])
+    lines = run_cli("results", "--db", str(path)).stdout.splitlines()
+    assert len(lines) == 2
+    shown = lines[1].split("refused", 1)[1].lstrip(" -")
+    assert shown == "iperf3: error - unable to connect to server: Connection ref…"
+    assert len(shown) == 60

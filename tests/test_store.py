@@ -1,11 +1,14 @@
 """The Store contract, run against every back-end (InfluxDB joins STORE_KINDS later)."""
 
+import itertools
 import json
 import math
 from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from netprobe.errors import ConfigError, StoreError
 from netprobe.model import Direction, Hop, Interval, Result, Status
@@ -103,6 +106,13 @@ def test_failure_carrying_a_throughput_is_refused_and_nothing_is_written(store):
     bad = throughput(T0 + timedelta(minutes=10), status=Status.TIMEOUT, reason="killed")
     with pytest.raises(StoreError, match="timeout.*throughput"):
         store.write([throughput(T0), bad])
+    assert store.results() == []
+
+
+def test_text_that_is_not_unicode_is_refused_and_nothing_is_written(store):
+    garbled = throughput(T0 + timedelta(minutes=10), bps=None, reason="iperf3: \udcff\udcfe")
+    with pytest.raises(StoreError, match="not valid Unicode"):
+        store.write([throughput(T0), garbled])
     assert store.results() == []
 
 
@@ -220,3 +230,30 @@ def test_open_store_rejects_unknown_kind_and_settings(tmp_path):
         open_store("sqlite", pth=tmp_path / "x.sqlite")
     with pytest.raises(ConfigError, match="sqlite store.*'creat'"):
         open_store("sqlite", path=tmp_path / "x.sqlite", creat=False)
+
+
+TEXT = st.text(max_size=40)
+COUNTER = itertools.count()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    probe=TEXT,
+    endpoint=TEXT,
+    reason=st.none() | TEXT,
+    context=st.dictionaries(TEXT, TEXT | st.integers(-(2**53), 2**53) | st.booleans(), max_size=4),
+    flags=st.lists(TEXT, max_size=3),
+    hop_name=st.none() | TEXT,
+)
+def test_any_text_round_trips(store, probe, endpoint, reason, context, flags, hop_name):
+    at = T0 + timedelta(seconds=next(COUNTER))
+    result = throughput(at, bps=None, probe=probe, endpoint=endpoint, reason=reason)
+    result.context, result.flags = context, flags
+    result.hops = [Hop(1, "198.18.0.1", hop_name)]
+    store.write([result])
+    assert store.results(probe=probe, endpoint=endpoint, since=at, until=at + timedelta(1)) == [
+        result
+    ]
+    assert result_from_dict(json.loads(json.dumps(result_to_dict(result)))) == result

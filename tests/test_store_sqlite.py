@@ -149,6 +149,17 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path):
     assert path.read_text().startswith("these are my notes")
 
 
+def test_a_database_of_another_program_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (name TEXT)")
+    with pytest.raises(StoreError, match=f"{path} is a SQLite database of another program"):
+        SqliteStore(path)
+    with sqlite3.connect(path) as conn:
+        tables = conn.execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("photos",)]
+
+
 def test_missing_database_is_refused_when_not_creating(tmp_path):
     with pytest.raises(StoreError, match=f"no database at {tmp_path / 'none.sqlite'}"):
         SqliteStore(tmp_path / "none.sqlite", create=False)

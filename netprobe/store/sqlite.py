@@ -9,6 +9,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from netprobe.errors import StoreError
 from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store.base import Series
 from netprobe.store.records import METRIC_TESTS
-from netprobe.store.sqlite_schema import MIGRATIONS, migrate, schema_version
+from netprobe.store.sqlite_schema import MIGRATIONS, migrate
 
 NAME = "sqlite"
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another process's transaction
@@ -94,13 +95,21 @@ class SqliteStore:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            version = schema_version(conn)
+            # one statement, one snapshot: a racing process may be creating the schema
+            version, tables = conn.execute(
+                "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version"
+            ).fetchone()
+            if version == 0 and tables:
+                raise StoreError(
+                    f"{self.path} is a SQLite database of another program, not netprobe's: "
+                    "point the store at a new file"
+                )
             if version > len(MIGRATIONS):
                 raise StoreError(
                     f"database {self.path} has schema version {version}, made by a newer "
                     f"netprobe (this one knows up to {len(MIGRATIONS)}): upgrade netprobe"
                 )
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn)
@@ -160,6 +169,12 @@ class SqliteStore:
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to database {self.path}: {exc}") from None
+        except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
+            raise StoreError(
+                f"cannot write to database {self.path}: a result holds text that is not valid "
+                f"Unicode ({exc.object[max(0, exc.start - 20) : exc.end]!r}); decode tool "
+                "output with errors='replace'"
+            ) from None
 
     def _result_row(self, r: Result) -> tuple[Any, ...]:
         if r.status is not Status.OK and "throughput_bps" in r.metrics:
@@ -196,10 +211,11 @@ class SqliteStore:
         where, params = _where(
             endpoint=endpoint, probe=probe, test=test, since=since, until=until, status=status
         )
-        chosen = f"SELECT id FROM results WHERE {where} ORDER BY started DESC, id DESC"
+        chosen = f"SELECT id FROM results WHERE {where}"
         if limit is not None:
-            chosen += f" LIMIT {int(limit)}"
+            chosen += f" ORDER BY started DESC, id DESC LIMIT {int(limit)}"
         try:
+            self._conn.execute("BEGIN")  # one snapshot for the three reads
             rows = self._conn.execute(
                 f"SELECT {_RESULT_COLUMNS} FROM results WHERE id IN ({chosen}) "
                 "ORDER BY started, id",
@@ -226,6 +242,9 @@ class SqliteStore:
                 hops[rid].append(Hop(*hop))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read database {self.path}: {exc}") from None
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
         return [_result(row, intervals[row[0]], hops[row[0]]) for row in rows]
 
     def series(
@@ -294,6 +313,20 @@ class SqliteStore:
     ) -> None:
         """Close the store."""
         self.close()
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # Two processes turning a new file to WAL at once can deadlock on its rollback-journal
+    # locks; SQLite then answers "locked" at once instead of calling the busy handler.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1e3
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _where(**filters: Any) -> tuple[str, list[Any]]:
