@@ -71,9 +71,7 @@ def hour_profile(
     hours = _hours(times)
     days = np.floor(times / _DAY).astype(np.int64)
     day_ids, day_index = np.unique(days, return_inverse=True)
-    hours_per_day = np.array(
-        [len(np.unique(hours[day_index == d])) for d in range(len(day_ids))]
-    )
+    hours_per_day = np.array([len(np.unique(hours[day_index == d])) for d in range(len(day_ids))])
     full_day = hours_per_day >= max(2, int(np.max(hours_per_day)) // 2)
     if np.sum(full_day) < min_days:
         return None
