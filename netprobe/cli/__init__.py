@@ -44,3 +44,8 @@ def main() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(ExitCode.OK)
+
+
+from netprobe.cli.detect import detect  # noqa: E402
+
+cli.add_command(detect)

@@ -21,6 +21,7 @@ How a change is judged, between the two segments adjacent to it:
   probes it is too small, so read it as a ranking, not as an exact error rate.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -32,6 +33,7 @@ BAD_RUN = 0.7  # a run under this share of its segment's median is a bad run
 SPREAD_RATIO = 1.5  # robust scale growth that makes a change an instability
 BAD_SHARE_RISE = 0.10  # growth of the bad-run share that makes a change an instability
 _MAD_TO_SD = 1.4826
+_EXACT_MAX = 60  # total sample size up to which the U test is exact
 
 
 @dataclass(frozen=True)
@@ -147,12 +149,30 @@ def _robust_scale(y: np.ndarray) -> float:
 
 
 def _mann_whitney(a: np.ndarray, b: np.ndarray) -> float:
-    from scipy.stats import mannwhitneyu  # slow to import: only when a change is described
+    """Two-sided Mann-Whitney U p-value: exact (scipy) for small samples, else normal.
 
-    if len(a) == 0 or len(b) == 0:
+    The normal approximation, with tie and continuity corrections, is scipy's
+    ``method="asymptotic"`` written in numpy: importing scipy.stats costs about a second,
+    which a command-line run on thousands of points should not pay.
+    """
+    n1, n2 = len(a), len(b)
+    if n1 == 0 or n2 == 0:
         return float("nan")
-    method = "asymptotic" if len(a) + len(b) > 60 else "auto"
-    return float(mannwhitneyu(a, b, alternative="two-sided", method=method).pvalue)
+    if n1 + n2 <= _EXACT_MAX:
+        from scipy.stats import mannwhitneyu  # slow to import: only for small samples
+
+        return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    pooled = np.concatenate([a, b])
+    _, inverse, counts = np.unique(pooled, return_inverse=True, return_counts=True)
+    midranks = np.cumsum(counts) - (counts - 1) / 2.0
+    u = float(np.sum(midranks[inverse[:n1]])) - n1 * (n1 + 1) / 2.0
+    n = n1 + n2
+    ties = float(np.sum(counts**3 - counts))
+    sd = math.sqrt(n1 * n2 / 12.0 * ((n + 1) - ties / (n * (n - 1))))
+    if sd == 0:
+        return 1.0
+    z = (abs(u - n1 * n2 / 2.0) - 0.5) / sd
+    return min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2.0)))
 
 
 def _judge(a: np.ndarray, b: np.ndarray, positive: bool) -> tuple[str, float]:
