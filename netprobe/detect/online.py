@@ -70,8 +70,22 @@ def _run_length(pmf: np.ndarray, offset: int, states: int) -> float:
     transition = padded[np.where((step >= 0) & (step < len(pmf)), step, len(pmf))]
     below = np.concatenate([[0.0], np.cumsum(pmf)])  # below[m] = P(step index < m)
     transition[:, 0] = below[np.clip(offset - here + 1, 0, len(pmf))]  # to 0 or under
-    lengths = np.linalg.solve(np.eye(states) - transition, np.ones(states))
-    return float(lengths[0])
+    return _solve_first(np.eye(states) - transition, np.ones(states))
+
+
+def _solve_first(a: np.ndarray, b: np.ndarray) -> float:
+    """x[0] of a x = b for an M-matrix a (I - substochastic), by elimination without pivoting.
+
+    Plain numpy on purpose: LAPACK's threaded solve stalls for hundreds of milliseconds on
+    a busy machine, and elimination is stable without pivoting for an M-matrix.
+    """
+    a, b = a.copy(), b.copy()
+    n = len(b)
+    for i in range(n - 1, 0, -1):  # eliminate from the last row up: x[0] comes out last
+        factor = a[:i, i] / a[i, i]
+        a[:i, :i] -= np.outer(factor, a[i, :i])
+        b[:i] -= factor * b[i]
+    return float(b[0] / a[0, 0])
 
 
 def calibrate(increments: np.ndarray, arl0: float) -> float:
@@ -89,18 +103,36 @@ def calibrate(increments: np.ndarray, arl0: float) -> float:
     """
     if np.mean(increments) >= 0:
         raise ValueError("expected increments with a negative mean: raise the reference k")
-    # log ARL grows about linearly in h: secant steps on it converge in a few solves
+    # log ARL grows about linearly in h: false position on it (Illinois variant), inside
+    # a bracket so that an ill-conditioned solve cannot throw the search off
     target = np.log(arl0)
-    h0, h1 = 1.0, 2.0
-    f0, f1 = np.log(_arl(increments, h0)) - target, np.log(_arl(increments, h1)) - target
-    best = min((abs(f0), h0), (abs(f1), h1))
-    for _ in range(12):  # the grid makes ARL(h) a fine staircase: 2 % is as close as it gets
-        if best[0] < 0.02 or f1 == f0:
-            break
-        h0, h1, f0 = h1, max(h1 - f1 * (h1 - h0) / (f1 - f0), h1 / 4.0), f1
-        f1 = np.log(_arl(increments, h1)) - target
-        best = min(best, (abs(f1), h1))
-    return float(best[1])
+
+    def gap(h: float) -> float:
+        return float(np.log(max(_arl(increments, h), 1.0)) - target)
+
+    low, high = 1.0, 2.0
+    f_low, f_high = gap(low), gap(high)
+    while f_high < 0:
+        low, f_low, high = high, f_high, 2.0 * high
+        f_high = gap(high)
+    while f_low > 0 and low > 1e-3:
+        high, f_high, low = low, f_low, low / 2.0
+        f_low = gap(low)
+    side = 0
+    for _ in range(20):  # the grid makes ARL(h) a fine staircase: 2 % is as close as it gets
+        h = (low * f_high - high * f_low) / (f_high - f_low)
+        f = gap(h)
+        if abs(f) < 0.02:
+            return h
+        if f < 0:
+            low, f_low = h, f
+            f_high = f_high / 2.0 if side == -1 else f_high
+            side = -1
+        else:
+            high, f_high = h, f
+            f_low = f_low / 2.0 if side == 1 else f_low
+            side = 1
+    return high
 
 
 def _arl(increments: np.ndarray, h: float) -> float:
