@@ -100,15 +100,20 @@ class EmpiricalCost:
         # Quantile levels of the paper: 1 / (1 + (2n - 1) exp(-c (2k - 1) / K)), k = 1..K.
         levels = 1.0 / (1.0 + (2 * n - 1) * np.exp(-c * (2 * np.arange(1, k + 1) - 1) / k))
         q = np.quantile(x, levels)
-        below = (x[None, :] < q[:, None]) + 0.5 * (x[None, :] == q[:, None])
-        self._counts = np.concatenate((np.zeros((k, 1)), np.cumsum(below, axis=1)), axis=1)
+        # Twice the count below q_k, ties one half, as integers: 2 if q_k > x, 1 if q_k == x.
+        rows = np.arange(k)[:, None]
+        below = rows >= np.searchsorted(q, x, side="right")[None, :]
+        below_or_tie = rows >= np.searchsorted(q, x, side="left")[None, :]
+        twice = below.astype(np.int32) + below_or_tie
+        self._counts = np.zeros((k, n + 1), dtype=np.int32)
+        np.cumsum(twice, axis=1, out=self._counts[:, 1:])
         self._scale = 2.0 * c / k
 
     def __call__(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Cost of each segment [start, end), dimensionless (broadcasts)."""
         starts, ends = np.broadcast_arrays(np.asarray(starts), np.asarray(ends))
         m = ends - starts
-        f = (self._counts[:, ends] - self._counts[:, starts]) / m
+        f = (self._counts[:, ends] - self._counts[:, starts]) / (2.0 * m)
         g = 1.0 - f
         ent = f * np.log(np.maximum(f, _TINY)) + g * np.log(np.maximum(g, _TINY))
         return -self._scale * m * ent.sum(axis=0)
