@@ -2,8 +2,9 @@
 
 Steps: check the values; transform (log for throughput, so changes are relative and the
 result does not depend on the unit); remove the time-of-day profile when times are given
-(``seasonal``); segment (``segment``); describe each change and segment (``changes``) on
-the series with the profile removed, back in the series' units; then prune, weakest
+(``seasonal``); segment (``segment``); sharpen each breakpoint (``refine``); describe each
+change and segment (``changes``) on the series with the profile removed, back in the
+series' units; then prune, weakest
 first, the changes a person would not act on: a p-value over ``alpha``, or (log series
 only, where a relative change means something) a drop or rise smaller than
 ``min_change``. Removing a change merges its two segments, so the neighbours are judged
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from netprobe.detect.changes import Segment, describe, segments
+from netprobe.detect.refine import refine
 from netprobe.detect.seasonal import deseasonalise
 from netprobe.detect.segment import segment
 from netprobe.model import ChangePoint
@@ -117,6 +119,7 @@ def find_changes(
             raise ValueError("expected finite, strictly increasing times")
         y, profile = deseasonalise(y, times)
     breakpoints = segment(y, cost=cost, search=search, penalty=penalty, min_size=min_size)
+    breakpoints = refine(y, breakpoints, min_size=min_size)
     if profile is None:
         adjusted = np.asarray(values, dtype=float)
     else:
