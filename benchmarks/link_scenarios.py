@@ -32,7 +32,7 @@ HELD_OUT = NoiseModel(
     ceiling=0.95,
 )
 SETS = {"tuned": NoiseModel(), "held-out": HELD_OUT}
-YEAR_LINKS = {3600.0: 4, 600.0: 2}  # probe period (s) -> no-change link-years per seed
+YEAR_LINKS = {3600.0: 10, 600.0: 5}  # probe period (s) -> no-change link-years per seed
 
 
 def score(seed: int, noise: NoiseModel) -> dict[str, float]:
