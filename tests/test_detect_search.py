@@ -64,7 +64,7 @@ def test_min_size_is_respected(search):
 def test_fast_default_finds_the_exact_optimum_on_steps(name):
     rng = np.random.default_rng(11)
     levels = rng.choice([-2.0, 0.0, 1.5, 3.0], size=8)
-    x = np.concatenate([rng.normal(level, 1.0, 150) for level in levels])
+    x = np.concatenate([rng.normal(level, 1.0, 80) for level in levels])
     cost = _costs(x)[name]
     penalty = 4 * np.log(x.size)
     exact = pelt(cost, x.size, penalty=penalty, min_size=5)

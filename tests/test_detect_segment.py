@@ -102,3 +102,23 @@ def test_ar1_noise_is_not_cut_with_the_l2_cost():
     for i in range(1, ar.size):
         ar[i] = 0.8 * ar[i - 1] + noise[i]
     assert segment(ar, cost="l2") == []
+
+
+def test_auto_model_finds_a_change_of_drift_in_a_random_walk():
+    rng = np.random.default_rng(1)
+    walk = np.cumsum(np.concatenate([rng.normal(0, 1, 500), rng.normal(1.5, 1, 500)]))
+    (found,) = segment(walk)
+    assert abs(found - 500) <= 5
+    assert segment(walk, model="slope") == [found]
+
+
+def test_level_model_keeps_level_shifts_that_slope_would_not_see():
+    rng = np.random.default_rng(8)
+    x = np.concatenate([rng.normal(0, 1, 300), rng.normal(3, 1, 300)])
+    assert segment(x) == segment(x, model="level") == [300]
+    assert segment(x, model="slope") == []
+
+
+def test_unknown_model_is_rejected():
+    with pytest.raises(ValueError, match="unknown model"):
+        segment(np.arange(20.0), model="trend")

@@ -119,4 +119,5 @@ class EmpiricalCost:
         return -self._scale * m * ent.sum(axis=0)
 
 
+SegmentCost = NormalCost | L2Cost | EmpiricalCost
 COSTS = {"normal": NormalCost, "l2": L2Cost, "ed": EmpiricalCost}

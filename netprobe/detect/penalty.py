@@ -41,27 +41,37 @@ def noise_scale(values: np.ndarray) -> float:
     return float(sigma / np.sqrt(2))
 
 
-def lag1_autocorrelation(values: np.ndarray, *, max_rho: float = 0.95) -> float:
-    """Robust lag-1 autocorrelation of the noise, read from first differences.
+def difference_correlation(values: np.ndarray) -> float:
+    """Robust correlation r of consecutive first differences, in [-1, 1].
 
-    The correlation r of consecutive differences is estimated as Gnanadesikan-Kettenring's
-    (s(a+b)^2 - s(a-b)^2) / (s(a+b)^2 + s(a-b)^2) with the MAD as s, then rho = 1 + 2 r.
+    Gnanadesikan-Kettenring: (s(a+b)^2 - s(a-b)^2) / (s(a+b)^2 + s(a-b)^2) with the MAD as s.
+    White noise gives -1/2, AR(1) noise (rho - 1) / 2, a random walk 0, a smooth trend > 0.
+
+    Args:
+        values: 1-D finite array.
+    Returns:
+        r; -0.5 (as for white noise) for series too short to tell (< 4 samples).
+    """
+    d = np.diff(np.asarray(values, dtype=float))
+    if d.size < 3:
+        return -0.5
+    a, b = d[1:], d[:-1]
+    su = _mad(a + b) ** 2
+    sv = _mad(a - b) ** 2
+    if su + sv == 0.0:
+        return -0.5
+    return float((su - sv) / (su + sv))
+
+
+def lag1_autocorrelation(values: np.ndarray, *, max_rho: float = 0.95) -> float:
+    """Robust lag-1 autocorrelation of the noise, rho = 1 + 2 r from ``difference_correlation``.
 
     Args:
         values: 1-D finite array; max_rho: cap on the result, < 1.
     Returns:
-        rho in [0, max_rho]; 0 for series too short to tell (< 4 samples).
+        rho in [0, max_rho].
     """
-    d = np.diff(np.asarray(values, dtype=float))
-    if d.size < 3:
-        return 0.0
-    a, b = d[1:], d[:-1]
-    su = _mad(a + b)
-    sv = _mad(a - b)
-    if su + sv == 0.0:
-        return 0.0
-    r = (su * su - sv * sv) / (su * su + sv * sv)
-    return float(np.clip(1.0 + 2.0 * r, 0.0, max_rho))
+    return float(np.clip(1.0 + 2.0 * difference_correlation(values), 0.0, max_rho))
 
 
 def inflation(rho: float) -> float:

@@ -14,7 +14,7 @@ import numpy as np
 Cost = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 # Positions a single-split scan evaluates in its coarse pass (see _best_split).
-_SCAN_POINTS = 2048
+_SCAN_POINTS = 512
 
 
 def pelt(

@@ -2,14 +2,21 @@
 
 import numpy as np
 
-from netprobe.detect.costs import COSTS, EmpiricalCost, L2Cost, NormalCost
-from netprobe.detect.penalty import PENALTIES, inflation, lag1_autocorrelation, noise_scale
-from netprobe.detect.search import SEARCHES, Cost
+from netprobe.detect.costs import COSTS, EmpiricalCost, L2Cost, NormalCost, SegmentCost
+from netprobe.detect.penalty import (
+    PENALTIES,
+    difference_correlation,
+    inflation,
+    lag1_autocorrelation,
+    noise_scale,
+)
+from netprobe.detect.search import SEARCHES
 
 # Variance floor of the normal cost, as a fraction of the robust noise sd: low enough not
 # to hide a real drop in spread, high enough that a run of identical (quantised) values is
 # not a "regime" of its own.
 MIN_SD_FRACTION = 0.1
+MODELS = ("auto", "level", "slope")
 
 
 def segment(
@@ -19,6 +26,7 @@ def segment(
     search: str = "binseg-pelt",
     penalty: str | float = "mbic",
     min_size: int = 5,
+    model: str = "auto",
 ) -> list[int]:
     """Find the change points of a series: breakpoints minimising costs + penalty x changes.
 
@@ -36,12 +44,19 @@ def segment(
         penalty: "mbic" or "bic" (computed from the data: robust noise scale, inflated for
             autocorrelation, see ``penalty.py``), or a number in the cost's own units.
         min_size: minimum number of non-missing samples per segment, >= 1.
+        model: what changes. "level": the distribution of the values (a drop, a rise, more
+            spread). "slope": the distribution of the first differences, i.e. the drift of a
+            trending series or random walk, whose levels have no stable regime to find.
+            "auto" (default): "slope" when consecutive differences are not negatively
+            correlated (robust estimate, ``penalty.difference_correlation`` >= 0: the noise
+            does not revert to a level, a unit root), else "level". Independent noise with
+            level shifts gives -1/2, so throughput series take "level".
     Returns:
         Sorted breakpoints, each the index of the first sample of a new regime; 0 and
         len(values) excluded; empty when there are fewer than 2 x min_size samples.
     Raises:
         ValueError: values not 1-D or containing +-inf; unknown cost, search or penalty;
-            min_size < 1; a negative or non-finite numeric penalty.
+            min_size < 1; a negative or non-finite numeric penalty; unknown model.
     """
     x = np.asarray(values, dtype=float)
     if x.ndim != 1:
@@ -58,18 +73,24 @@ def segment(
         raise ValueError(f"penalty must be a number >= 0, got {penalty}")
     if min_size < 1:
         raise ValueError(f"min_size must be >= 1, got {min_size}")
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}, expected one of {list(MODELS)}")
     kept = np.flatnonzero(~np.isnan(x))
     y = x[kept]
     if y.size < 2 * min_size or np.ptp(y) == 0.0:
         return []
-    sigma = noise_scale(y)
-    fitted = _build_cost(cost, y, sigma)
-    pen = _penalty(penalty, fitted, y, sigma) if isinstance(penalty, str) else float(penalty)
+    if model == "slope" or (model == "auto" and difference_correlation(y) >= 0.0):
+        # Difference j is y[j + 1] - y[j]: a new drift from difference j starts at sample j.
+        y = np.diff(y)
+        if y.size < 2 * min_size or np.ptp(y) == 0.0:
+            return []
+    fitted = _build_cost(cost, y, noise_scale(y))
+    pen = _penalty(penalty, fitted, y) if isinstance(penalty, str) else float(penalty)
     found = SEARCHES[search](fitted, y.size, penalty=pen, min_size=min_size)
     return [int(kept[b]) for b in found]
 
 
-def _build_cost(name: str, y: np.ndarray, sigma: float) -> Cost:
+def _build_cost(name: str, y: np.ndarray, sigma: float) -> SegmentCost:
     if name == "normal":
         return NormalCost(y, min_var=(MIN_SD_FRACTION * sigma) ** 2)
     if name == "l2":
@@ -77,17 +98,27 @@ def _build_cost(name: str, y: np.ndarray, sigma: float) -> Cost:
     return EmpiricalCost(y)
 
 
-def _penalty(
-    name: str, fitted: L2Cost | NormalCost | EmpiricalCost, y: np.ndarray, sigma: float
-) -> float:
-    """The data-driven penalty in the cost's units."""
+def penalty_value(values: np.ndarray, *, cost: str = "ed", penalty: str = "mbic") -> float:
+    """The penalty per change that ``segment`` derives from ``values`` for ``cost``.
+
+    Args:
+        values: 1-D finite array (no NaN), at least 4 samples; cost, penalty: as for ``segment``.
+    Returns:
+        The penalty in the cost's own units (squared value units for "l2").
+    """
+    y = np.asarray(values, dtype=float)
+    return _penalty(penalty, _build_cost(cost, y, noise_scale(y)), y)
+
+
+def _penalty(name: str, fitted: SegmentCost, y: np.ndarray) -> float:
     rho = lag1_autocorrelation(y)
     base = PENALTIES[name](y.size, fitted.n_params) * inflation(rho)
     if isinstance(fitted, L2Cost):
         # L2 is in squared value units: multiply by the marginal noise variance, which the
         # differences understate by the factor (1 - rho).
-        return base * sigma * sigma / (1.0 - rho)
-    return base
+        sigma = noise_scale(y)
+        return float(base * sigma * sigma / (1.0 - rho))
+    return float(base)
 
 
 def _first_inf(x: np.ndarray) -> int:
