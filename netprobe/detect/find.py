@@ -32,8 +32,8 @@ class Detection:
     """What ``find_changes`` found, and how.
 
     ``transform`` is the one applied ("log" or "none"), ``seasonal`` whether a time-of-day
-    profile was removed, ``settings`` the segmentation settings (cost, search, penalty,
-    min_size).
+    profile was removed, ``settings`` the settings used (cost, search, penalty, min_size,
+    model, alpha, min_change).
     """
 
     n: int
@@ -86,6 +86,7 @@ def find_changes(
     search: str = "binseg-pelt",
     penalty: str | float = "mbic",
     min_size: int = 5,
+    model: str = "auto",
     alpha: float = 1e-4,
     min_change: float = 0.05,
     seed: int = 0,
@@ -97,7 +98,7 @@ def find_changes(
         times: epoch seconds (UTC) of each sample, strictly increasing, or None; with
             times, a time-of-day profile is removed before segmenting.
         transform: "auto", "log" or "none" (see ``working_series``).
-        cost, search, penalty, min_size: passed to ``segment``.
+        cost, search, penalty, min_size, model: passed to ``segment``.
         alpha: largest p-value of a change kept.
         min_change: smallest relative drop or rise kept on a log series (0.05 = 5 %).
         seed: seed of the bootstrap intervals.
@@ -118,7 +119,9 @@ def find_changes(
         if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
             raise ValueError("expected finite, strictly increasing times")
         y, profile = deseasonalise(y, times)
-    breakpoints = segment(y, cost=cost, search=search, penalty=penalty, min_size=min_size)
+    breakpoints = segment(
+        y, cost=cost, search=search, penalty=penalty, min_size=min_size, model=model
+    )
     breakpoints = refine(y, breakpoints, min_size=min_size)
     if profile is None:
         adjusted = np.asarray(values, dtype=float)
@@ -138,6 +141,7 @@ def find_changes(
             "search": search,
             "penalty": penalty,
             "min_size": min_size,
+            "model": model,
             "alpha": alpha,
             "min_change": min_change,
         },
