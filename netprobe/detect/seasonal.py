@@ -48,6 +48,17 @@ def _chi2_quantile(dof: int, z: float) -> float:
     return dof * (1.0 - h + z * np.sqrt(h)) ** 3
 
 
+def _group_medians(values: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
+    """Median of ``values`` in each group 0..count-1 (NaN for an empty group), by one sort."""
+    order = np.lexsort((values, groups))
+    sizes = np.bincount(groups, minlength=count)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    ranked = values[order]
+    low = ranked[np.minimum(starts + (sizes - 1) // 2, len(ranked) - 1)]
+    high = ranked[np.minimum(starts + sizes // 2, len(ranked) - 1)]
+    return np.where(sizes > 0, (low + high) / 2.0, np.nan)
+
+
 def hour_profile(
     y: np.ndarray, times: np.ndarray, *, min_days: int = 3, z: float = 3.09
 ) -> HourProfile | None:
@@ -71,11 +82,12 @@ def hour_profile(
     hours = _hours(times)
     days = np.floor(times / _DAY).astype(np.int64)
     day_ids, day_index = np.unique(days, return_inverse=True)
-    hours_per_day = np.array([len(np.unique(hours[day_index == d])) for d in range(len(day_ids))])
+    hour_slots = np.unique(day_index * HOURS + hours)
+    hours_per_day = np.bincount(hour_slots // HOURS, minlength=len(day_ids))
     full_day = hours_per_day >= max(2, int(np.max(hours_per_day)) // 2)
     if np.sum(full_day) < min_days:
         return None
-    day_median = np.array([np.median(y[day_index == d]) for d in range(len(day_ids))])
+    day_median = _group_medians(y, day_index, len(day_ids))
     keep = full_day[day_index]
     residual = (y - day_median[day_index])[keep]
     hours = hours[keep]
@@ -83,9 +95,8 @@ def hour_profile(
     seen = counts > 0
     if np.sum(seen) < 2 or np.any(counts[seen] < min_days):
         return None
-    offsets = np.zeros(HOURS)
-    for h in np.flatnonzero(seen):
-        offsets[h] = np.median(residual[hours == h])
+    offsets = _group_medians(residual, hours, HOURS)
+    offsets[~seen] = 0.0
     offsets[seen] -= np.median(offsets[seen])
     sigma = _MAD_TO_SD * np.median(np.abs(residual - np.median(residual)))
     if sigma == 0:
