@@ -119,7 +119,9 @@ def detect(file: str, as_json: bool, transform: str) -> None:
     \b
     Example:  netprobe detect link.csv --json
     """
-    from netprobe.csvseries import read_series  # numpy and the detector load only when used
+    import numpy as np  # numpy and the detector load only when a file is analysed
+
+    from netprobe.csvseries import read_series
     from netprobe.detect.find import find_changes
 
     values, times = read_series(file)
@@ -127,6 +129,12 @@ def detect(file: str, as_json: bool, transform: str) -> None:
     if observed < 2 * MIN_SIZE:
         raise InputError(
             f"{file}: {observed} observed values, at least {2 * MIN_SIZE} needed to detect a change"
+        )
+    if transform == "log" and np.any(values <= 0):
+        row = int(np.flatnonzero(values <= 0)[0])
+        raise InputError(
+            f"{file}:{row + 2}: value {values[row]:g} is not > 0, which --transform log needs "
+            "(try --transform none)"
         )
     try:
         detection = find_changes(values, times, transform=transform, min_size=MIN_SIZE)
