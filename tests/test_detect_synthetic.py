@@ -46,8 +46,14 @@ def test_diurnal_dip_is_deepest_at_the_busy_hour():
 
 
 def test_scenario_set_covers_every_kind_and_refuses_bad_requests():
-    kinds = [s.kinds[0] if s.kinds else "none" for s in scenario_set(0, per_kind=2, n=400)]
-    assert sorted(kinds) == sorted(KINDS * 2)
+    made = scenario_set(0, per_kind=2, n=600)
+    assert sorted(s.name.split("-")[0] for s in made) == sorted(KINDS * 2)
+    mixed = [s for s in made if s.name.startswith("mixed")]
+    for s in mixed:
+        assert sorted(s.kinds) == ["drop", "instability", "rise"]
+        assert all(
+            b - a >= 120 for a, b in zip([0, *s.breakpoints], [*s.breakpoints, 600], strict=True)
+        )
     with pytest.raises(ValueError, match="kind"):
         scenario("collapse", seed=0)
     with pytest.raises(ValueError, match="n >="):

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-KINDS = ("none", "drop", "rise", "instability")
+CHANGE_KINDS = ("drop", "rise", "instability")
+KINDS = ("none", *CHANGE_KINDS, "mixed")
 
 _START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, epoch seconds
 
@@ -125,57 +126,60 @@ def scenario(
     capacity: float = 20e9,
     min_segment: int = 120,
 ) -> Scenario:
-    """One link series of the given kind with one change (none for ``"none"``).
+    """One link series of the given kind: one change, none, or three ("mixed").
 
     Drops lose 10-75 % of the level; rises (upgrades) gain 30-150 % with the capacity
     doubling; instability multiplies the noise by 1.5-3 and adds 15-30 % of bad runs at
-    the same usual rate. The change falls at least ``min_segment`` samples from either end.
+    the same usual rate. "mixed" has one of each, in random order. Regimes are at least
+    ``min_segment`` samples long.
 
     Args:
         kind: one of ``KINDS``.
         seed: random seed; the same seed gives the same series.
         n: number of probes.
         period: seconds between probes.
-        noise: the noise model before the change (default ``NoiseModel()``).
-        capacity: link capacity before the change, bit/s.
+        noise: the noise model before the first change (default ``NoiseModel()``).
+        capacity: link capacity before the first change, bit/s.
         min_segment: shortest regime, samples.
 
     Raises:
-        ValueError: unknown kind, or n too short for two regimes of min_segment.
+        ValueError: unknown kind, or n too short for the regimes of min_segment.
     """
     if kind not in KINDS:
         raise ValueError(f"expected a kind among {', '.join(KINDS)}, got {kind!r}")
-    if n < 2 * min_segment + 1:
-        raise ValueError(f"expected n >= {2 * min_segment + 1}, got {n}")
+    kinds = {"none": [], "mixed": list(CHANGE_KINDS)}.get(kind, [kind])
+    regimes_needed = len(kinds) + 1
+    if n < regimes_needed * min_segment + 1:
+        raise ValueError(f"expected n >= {regimes_needed * min_segment + 1}, got {n}")
     rng = np.random.default_rng(seed)
-    before = noise or NoiseModel()
-    level = capacity * before.ceiling * rng.uniform(0.6, 0.85)
+    if kind == "mixed":
+        kinds = [str(k) for k in rng.permutation(kinds)]
+    models = [noise or NoiseModel()]
+    level = capacity * models[0].ceiling * rng.uniform(0.6, 0.85)
     levels = np.full(n, level)
     capacities = np.full(n, capacity)
     regimes = np.zeros(n, dtype=int)
-    if kind == "none":
-        values, times = link_series(
-            levels, [before], regimes, capacity=capacities, period=period, rng=rng
-        )
-        return Scenario(f"none-{seed}", values, times)
-    at = int(rng.integers(min_segment, n - min_segment + 1))
-    regimes[at:] = 1
-    after = before
-    if kind == "drop":
-        levels[at:] *= 1.0 - rng.uniform(0.10, 0.75)
-    elif kind == "rise":
-        levels[at:] *= 1.0 + rng.uniform(0.3, 1.5)
-        capacities[at:] *= 2.0
-    else:
-        after = replace(
-            before,
-            sigma=before.sigma * rng.uniform(1.5, 3.0),
-            bad_share=before.bad_share + rng.uniform(0.15, 0.30),
-        )
+    slack = np.sort(rng.integers(0, n - regimes_needed * min_segment + 1, size=len(kinds)))
+    breakpoints = [int(min_segment * (i + 1) + extra) for i, extra in enumerate(slack)]
+    for r, (at, change) in enumerate(zip(breakpoints, kinds, strict=True), start=1):
+        regimes[at:] = r
+        model = models[-1]
+        if change == "drop":
+            levels[at:] *= 1.0 - rng.uniform(0.10, 0.75)
+        elif change == "rise":
+            levels[at:] *= 1.0 + rng.uniform(0.3, 1.5)
+            capacities[at:] *= 2.0
+        else:
+            model = replace(
+                model,
+                sigma=model.sigma * rng.uniform(1.5, 3.0),
+                bad_share=model.bad_share + rng.uniform(0.15, 0.30),
+            )
+        models.append(model)
     values, times = link_series(
-        levels, [before, after], regimes, capacity=capacities, period=period, rng=rng
+        levels, models, regimes, capacity=capacities, period=period, rng=rng
     )
-    return Scenario(f"{kind}-{seed}", values, times, [at], [kind])
+    return Scenario(f"{kind}-{seed}", values, times, breakpoints, kinds)
 
 
 def scenario_set(
