@@ -15,9 +15,12 @@ Run: .venv/bin/pip install ruptures (the `bench` extra), then
 """
 
 import argparse
+import subprocess
 import sys
+import tempfile
 import time
 from multiprocessing import Pool
+from pathlib import Path
 
 import numpy as np
 
@@ -75,6 +78,15 @@ def main() -> int:
     # KernelCPD's PELT is fast when it cuts everywhere (pruning then keeps few candidates):
     # with the L2 penalty our rule derives from the noise, the lower tail makes it find
     # thousands of changes; 100x that penalty is where it finds the planted ones.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "year.npy"
+        np.save(path, x)
+        code = (
+            "import numpy as np; from netprobe.detect import segment; "
+            f"segment(np.load({str(path)!r}))"
+        )
+        _, whole = timed(subprocess.run, [sys.executable, "-c", code], check=True)
+    print(f"   whole process (python start, import, load, segment) {whole:.3f} s")
     pen_l2 = penalty_value(x, cost="l2")
     for factor in (1, 100):
         kernel = ruptures.KernelCPD(kernel="linear", min_size=MIN_SIZE)

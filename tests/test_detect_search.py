@@ -75,3 +75,18 @@ def test_fast_default_finds_the_exact_optimum_on_steps(name):
 def test_series_shorter_than_two_segments_has_no_change():
     x = np.array([0.0, 10.0, 0.0])
     assert pelt(L2Cost(x), 3, penalty=0.0, min_size=2) == []
+
+
+def test_fast_default_equals_exact_pelt_on_a_lower_tailed_link_series():
+    rng = np.random.default_rng(21)
+    rate = np.exp(rng.normal(0.0, 0.03, 600))
+    bad = rng.random(600) < 0.08
+    rate[bad] *= rng.uniform(0.1, 0.7, bad.sum())
+    rate[250:] *= 0.7
+    rate[400:430] *= 0.5
+    x = np.log(rate)
+    cost = EmpiricalCost(x)
+    penalty = 4 * np.log(x.size)
+    exact = pelt(cost, x.size, penalty=penalty, min_size=5)
+    assert binseg_pelt(cost, x.size, penalty=penalty, min_size=5) == exact
+    assert len(exact) == 3

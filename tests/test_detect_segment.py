@@ -1,5 +1,8 @@
 """segment(): the public entry — input rules, NaN mapping, scale invariance, real-looking drops."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -122,3 +125,11 @@ def test_level_model_keeps_level_shifts_that_slope_would_not_see():
 def test_unknown_model_is_rejected():
     with pytest.raises(ValueError, match="unknown model"):
         segment(np.arange(20.0), model="trend")
+
+
+def test_importing_detect_stays_light():
+    code = "import sys, netprobe.detect; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout
+    assert "numpy" in loaded
+    assert "scipy" not in loaded and "numba" not in loaded
