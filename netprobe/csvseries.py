@@ -46,25 +46,24 @@ def read_series(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         raise InputError(f"{path}: empty file, expected the header 'time,value' and rows")
     if [cell.strip().lower() for cell in rows[0]] != HEADER:
         raise InputError(f"{path}:1: expected the header 'time,value', got {','.join(rows[0])!r}")
-    numbered = [(line, row) for line, row in enumerate(rows[1:], start=2) if row]
-    fast = _parse_plain(numbered)
-    return fast if fast is not None else _parse_checked(path, numbered)
+    fast = _parse_plain(rows[1:])
+    if fast is not None:
+        return fast
+    return _parse_checked(path, [(line, row) for line, row in enumerate(rows[1:], 2) if row])
 
 
-def _parse_plain(numbered: list[tuple[int, list[str]]]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Vectorised parse of a well-formed file with epoch times; None at the first doubt."""
-    if any(len(row) != 2 for _, row in numbered):
+def _parse_plain(rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Quick parse of a well-formed file with epoch times; None at the first doubt."""
+    if any(len(row) != 2 for row in rows):  # also catches blank lines: the careful path
         return None
     try:
-        times = np.array([row[0] for _, row in numbered], dtype=float)
-        text = np.array([row[1].strip() for _, row in numbered])
-        values = np.full(len(text), np.nan)
-        given = text != ""
-        values[given] = text[given].astype(float)
+        times = np.array([row[0] for row in rows], dtype=float)
+        values = np.array([float(row[1]) if row[1].strip() else math.nan for row in rows])
     except ValueError:
         return None
     if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
         return None
+    given = np.array([bool(row[1].strip()) for row in rows], dtype=bool)
     if not np.all(np.isfinite(values[given])):
         return None
     return values, times
