@@ -57,6 +57,19 @@ def test_iso_times_and_table_for_people(tmp_path, run_cli):
     assert "2026-01-01T01:00:00Z" in out  # a naive time is UTC
 
 
+def test_times_with_an_offset_are_reported_in_utc(tmp_path, run_cli):
+    rng = np.random.default_rng(2)
+    values = np.concatenate([rng.normal(10, 0.5, 40), rng.normal(5, 0.5, 40)])
+    lines = ["time,value"] + [
+        f"2026-03-01T{i // 60:02d}:{i % 60:02d}:00+02:00,{v}" for i, v in enumerate(values)
+    ]
+    path = tmp_path / "paris.csv"
+    path.write_text("\n".join(lines) + "\n")
+    (cp,) = json.loads(run_cli("detect", str(path), "--json").stdout)["change_points"]
+    assert cp["index"] == 40
+    assert cp["time"] == "2026-02-28T22:40:00Z"
+
+
 def test_transform_none_accepts_negative_values(tmp_path, run_cli):
     rng = np.random.default_rng(1)
     values = np.concatenate([rng.normal(-5, 1, 80), rng.normal(5, 1, 80)])

@@ -60,6 +60,8 @@ def test_no_alarm_on_a_healthy_quarter_with_diurnal_dips_and_bad_runs():
     detector = OnlineDetector(values[:base], baseline_times=times[:base], arl0=ARL0_PER_YEAR["1h"])
     assert detector.profile is not None
     assert detector.scan(values[base:], times[base:]) == []
+    with pytest.raises(ValueError, match="expected probe times"):
+        detector.update(values[base])
 
 
 def test_update_and_scan_agree_and_failed_probes_count_as_rows():

@@ -253,9 +253,18 @@ class OnlineDetector:
         return np.log(x)
 
     def score(self, x: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
-        """Clipped standardised scores of rates ``x`` (NaN stays NaN)."""
+        """Clipped standardised scores of rates ``x`` (NaN stays NaN).
+
+        Raises:
+            ValueError: a non-positive rate, or no times when the baseline had a profile.
+        """
         y = self._log(np.asarray(x, dtype=float))
-        if self.profile is not None and times is not None:
+        if self.profile is not None:
+            if times is None:
+                raise ValueError(
+                    "expected probe times: this detector removes the time-of-day profile "
+                    "it learnt from the baseline"
+                )
             y = y - self.profile.at(times)
         return np.clip((y - self.center) / self.scale, -self.clip, self.clip)
 
