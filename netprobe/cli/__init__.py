@@ -62,3 +62,7 @@ cli.add_command(probe)
 from netprobe.cli.schedule import schedule  # noqa: E402
 
 cli.add_command(schedule)
+
+from netprobe.cli.detect import detect  # noqa: E402
+
+cli.add_command(detect)
