@@ -52,3 +52,8 @@ class LabError(NetprobeError):
 
 class LockBusy(NetprobeError):
     """Another netprobe process holds the lock this one needs."""
+
+
+class DocumentError(NetprobeError, ValueError):
+    """A document made elsewhere (archive record, archiver body, pSConfig template) is not
+    what its format promises: names the field, the value and what was expected."""
