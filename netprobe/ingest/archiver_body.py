@@ -57,7 +57,7 @@ def parse_body(body: Any) -> Result:
         participants=participants,
         where="run.",
     )
-    result.context["archive_id"] = run_id
+    result.context["archive_id"] = result.context["run_id"] = run_id
     task_href = lookup(body, "task.href", None)
     if isinstance(task_href, str):
         result.context["task_href"] = task_href

@@ -69,7 +69,8 @@ def parse_run(
     context: dict[str, str | int | float | bool] = {"source": "pscheduler"}
     if isinstance(run.get("href"), str):
         context["run_href"] = run["href"]
-        context["archive_id"] = run["href"].rstrip("/").rsplit("/", 1)[-1]
+        context["run_id"] = run["href"].rstrip("/").rsplit("/", 1)[-1]
+        context["archive_id"] = context["run_id"]
     if state != "finished":
         result = blank(
             test,
