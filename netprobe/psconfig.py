@@ -57,6 +57,10 @@ _INDEXED = re.compile(r"^(address|pscheduler_address|lead_bind_address)\[(\d+)\]
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+_ProbeTable = tuple[str, dict[str, Any], dict[str, Any]]
+"""A [[probes]] table to write: its comment, its keys, its options."""
+
+
 @dataclass(frozen=True)
 class _Member:
     """One address of a pair as a group selects it: its name and the label to use."""
@@ -108,6 +112,7 @@ def translate(
     """
     if not isinstance(template, Mapping):
         raise DocumentError(f"template: expected a JSON object, got {type(template).__name__}")
+    _check_shapes(template)
     addresses = _table(template, "addresses")
     if not any(_is_site(addresses, name, site) for name in addresses):
         known = ", ".join(sorted(addresses)[:8]) + (", ..." if len(addresses) > 8 else "")
@@ -118,9 +123,8 @@ def translate(
             plan.skip(f"{key}: not translated (netprobe reads the template's own tables only)")
     for name, task in _table(template, "tasks").items():
         _task(template, name, task, plan)
-    if any(task.get("archives") for task in _table(template, "tasks").values()) or _table(
-        template, "hosts"
-    ):
+    holders = [*_table(template, "tasks").values(), *_table(template, "hosts").values()]
+    if any(isinstance(h, Mapping) and h.get("archives") for h in holders):
         plan.skip("archives: not translated (netprobe keeps results in its own store)")
     return plan.render(origin), plan.untranslated
 
@@ -131,9 +135,7 @@ class _Plan:
     def __init__(self, site: str) -> None:
         self.site = site
         self.endpoints: dict[tuple[str, str], dict[str, Any]] = {}  # (host, family) → table
-        self.probes: list[
-            tuple[str, dict[str, Any], dict[str, Any]]
-        ] = []  # comment, fields, options
+        self.probes: list[_ProbeTable] = []
         self.untranslated: list[str] = []
         self.seen: dict[tuple, str] = {}  # probe fields and options → the probe's name
         self._names: set[str] = set()
@@ -198,15 +200,17 @@ def _task(template: Mapping[str, Any], name: str, task: Any, plan: _Plan) -> Non
         raise DocumentError(f"tasks.{name}: expected an object")
     addresses = _table(template, "addresses")
     group_name, test_name = task.get("group"), task.get("test")
-    group = _table(template, "groups").get(group_name)
-    test = _table(template, "tests").get(test_name)
-    if group is None or test is None:
-        missing = f"group {group_name!r}" if group is None else f"test {test_name!r}"
-        plan.skip(f"{where}: {missing} is not defined in the template")
+    group = _table(template, "groups").get(group_name) if isinstance(group_name, str) else None
+    test = _table(template, "tests").get(test_name) if isinstance(test_name, str) else None
+    if not isinstance(group, Mapping) or not isinstance(test, Mapping):
+        missing = (
+            f"group {group_name!r}" if not isinstance(group, Mapping) else f"test {test_name!r}"
+        )
+        plan.skip(f"{where}: {missing} is not defined in the template as an object")
         return
     pairs = [
         pair
-        for pair in _pairs(group, addresses, where, plan)
+        for pair in _pairs(group, addresses, _table(template, "hosts"), where, plan)
         if any(_is_site(addresses, m.name, plan.site) for m in pair)
     ]
     if not pairs:
@@ -215,7 +219,7 @@ def _task(template: Mapping[str, Any], name: str, task: Any, plan: _Plan) -> Non
         plan.skip(f"{where}: disabled in the template")
         return
     kind = test.get("type")
-    if kind not in OPTION_MAP:
+    if not isinstance(kind, str) or kind not in OPTION_MAP:
         plan.skip(
             f"{where}: test type {kind!r} has no netprobe probe "
             f"(netprobe runs {', '.join(OPTION_MAP)}); {len(pairs)} pair(s) not scheduled"
@@ -317,7 +321,11 @@ def _pair_probe(
 
 
 def _pairs(
-    group: Mapping[str, Any], addresses: Mapping[str, Any], where: str, plan: _Plan
+    group: Mapping[str, Any],
+    addresses: Mapping[str, Any],
+    hosts: Mapping[str, Any],
+    where: str,
+    plan: _Plan,
 ) -> list[tuple[_Member, ...]]:
     """The ordered address tuples a group makes, without disabled or excluded ones."""
     kind = group.get("type")
@@ -326,14 +334,16 @@ def _pairs(
     def members(key: str) -> list[_Member]:
         found = []
         for selector in group.get(key) or []:
-            if not isinstance(selector, Mapping) or "name" not in selector:
+            if not isinstance(selector, Mapping) or not isinstance(selector.get("name"), str):
                 plan.skip(f"{where}: address selector {selector!r} (classes) not translated")
                 continue
             entry = addresses.get(selector["name"])
-            if entry is None:
+            if not isinstance(entry, Mapping):
                 plan.skip(f"{where}: address {selector['name']!r} is not defined")
                 continue
-            if selector.get("disabled") or entry.get("disabled"):
+            host = hosts.get(entry.get("host"))
+            host = host if isinstance(host, Mapping) else {}
+            if selector.get("disabled") or entry.get("disabled") or host.get("disabled"):
                 continue  # switched off in the template on purpose
             found.append(_Member(selector["name"], selector.get("label", label)))
         return found
@@ -366,6 +376,8 @@ def _excluded(group: Mapping[str, Any], addresses: Mapping[str, Any], pair: tupl
         if host_a == host_b:
             return True
     for rule in group.get("excludes") or []:
+        if not isinstance(rule, Mapping):
+            continue
         local = (rule.get("local-address") or {}).get("name")
         targets = {t.get("name") for t in rule.get("target-addresses") or []}
         if (a.name == local and b.name in targets) or (b.name == local and a.name in targets):
@@ -479,7 +491,8 @@ def _options(
             plan.skip(f"{where}: {kind} option {key} = {value!r} not understood")
     family = "any"
     if "ip-version" in spec:
-        family = _FAMILY.get(spec["ip-version"], "any")
+        version = spec["ip-version"]
+        family = _FAMILY.get(version, "any") if isinstance(version, int) else "any"
         if family == "any":
             plan.skip(f"{where}: ip-version = {spec['ip-version']!r} not understood")
     return options, family
@@ -526,6 +539,104 @@ def _tool(kind: str, tools: Any, where: str, plan: _Plan) -> str | None:
     default = {"throughput": "iperf3", "rtt": "ping", "trace": "traceroute"}[kind]
     plan.skip(f"{where}: tools {names} not available in netprobe; {default} used instead")
     return None
+
+
+_KIND_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+    list: "a list",
+    Mapping: "an object",
+}
+
+
+def _typed(value: Any, path: str, **kinds: type) -> Mapping[str, Any]:
+    """``value`` as an object whose listed members, when present, have the given JSON kinds.
+
+    Raises:
+        DocumentError: not an object, or a member of another kind (named by its path).
+    """
+    if not isinstance(value, Mapping):
+        raise DocumentError(f"{path}: expected an object, got {value!r}"[:200])
+    for key, kind in kinds.items():
+        member = value.get(key.replace("_", "-"))
+        if member is None:
+            continue
+        if not isinstance(member, kind) or (kind is int and isinstance(member, bool)):
+            got = f"{member!r}"[:80]
+            raise DocumentError(
+                f"{path}.{key.replace('_', '-')}: expected {_KIND_NAMES[kind]}, got {got}"
+            )
+    return value
+
+
+def _check_shapes(template: Mapping[str, Any]) -> None:
+    """Check the kinds of every member the translation reads, so that a malformed template
+    is refused with the path of the wrong value instead of failing half-way.
+
+    Raises:
+        DocumentError: naming the first wrong value.
+    """
+    for name, entry in _table(template, "addresses").items():
+        path = f"addresses.{name}"
+        _typed(
+            entry,
+            path,
+            address=str,
+            host=str,
+            labels=Mapping,
+            remote_addresses=Mapping,
+            disabled=bool,
+        )
+        text_of_address = entry.get("address")
+        if not text_of_address:
+            raise DocumentError(f"{path}.address: missing")
+        for remote, item in (entry.get("remote-addresses") or {}).items():
+            _typed(item, f"{path}.remote-addresses.{remote}", address=str, labels=Mapping)
+            for label, value in (item.get("labels") or {}).items():
+                _typed(value, f"{path}.remote-addresses.{remote}.labels.{label}", address=str)
+        for label, value in (entry.get("labels") or {}).items():
+            _typed(value, f"{path}.labels.{label}", address=str)
+    for name, host in _table(template, "hosts").items():
+        _typed(host, f"hosts.{name}", disabled=bool, archives=list)
+    for name, group in _table(template, "groups").items():
+        path = f"groups.{name}"
+        _typed(
+            group,
+            path,
+            type=str,
+            default_address_label=str,
+            excludes_self=str,
+            unidirectional=bool,
+            addresses=list,
+            a_addresses=list,
+            b_addresses=list,
+            excludes=list,
+        )
+        for key in ("addresses", "a-addresses", "b-addresses"):
+            for i, selector in enumerate(group.get(key) or []):
+                _typed(selector, f"{path}.{key}[{i}]", name=str, label=str, disabled=bool)
+        for i, rule in enumerate(group.get("excludes") or []):
+            _typed(rule, f"{path}.excludes[{i}]", local_address=Mapping, target_addresses=list)
+            _typed(rule.get("local-address") or {}, f"{path}.excludes[{i}].local-address", name=str)
+            for j, target in enumerate(rule.get("target-addresses") or []):
+                _typed(target, f"{path}.excludes[{i}].target-addresses[{j}]", name=str)
+    for name, test in _table(template, "tests").items():
+        _typed(test, f"tests.{name}", type=str, spec=Mapping)
+    for name, schedule in _table(template, "schedules").items():
+        _typed(schedule, f"schedules.{name}", repeat=str, slip=str, sliprand=bool)
+    for name, task in _table(template, "tasks").items():
+        _typed(
+            task,
+            f"tasks.{name}",
+            group=str,
+            test=str,
+            schedule=str,
+            disabled=bool,
+            archives=list,
+            tools=list,
+            scheduled_by=int,
+        )
 
 
 def _table(template: Mapping[str, Any], key: str) -> Mapping[str, Any]:

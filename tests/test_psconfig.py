@@ -313,6 +313,15 @@ def test_mesh_excludes_self_by_host_and_excludes_pairs():
     )
 
 
+def test_disabled_host_takes_its_addresses_out():
+    group = {"type": "mesh", "addresses": [{"name": n} for n in ("lyon", "ncsa", "starlight")]}
+    template = built_template(group, {"dest": "{% address[1] %}"})
+    template["addresses"]["ncsa"]["host"] = "ncsa-host"
+    template["hosts"] = {"ncsa-host": {"disabled": True}}
+    schedule, _, _ = run(template, "ccperfsonar1.in2p3.fr")
+    assert [p["endpoint"] for p in schedule["probes"]] == ["starlight"]
+
+
 def test_unidirectional_disjoint_group():
     group = {
         "type": "disjoint",
@@ -418,3 +427,48 @@ def test_translation_does_not_change_the_template():
     before = copy.deepcopy(template)
     translate(template, "lsvn-pt1.es.net")
     assert template == before
+
+
+def test_undefined_group_is_reported():
+    template = load("example-1-simple-mesh")
+    template["tasks"]["extra"] = {"group": "nope", "test": "example-test-trace"}
+    _, untranslated, _ = run(template, "host-a.perfsonar.net")
+    assert "task extra: group 'nope' is not defined in the template as an object" in untranslated
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def paths_of(doc, prefix=()):
+    """Every path to a value inside nested dicts and lists."""
+    yield prefix
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from paths_of(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from paths_of(value, (*prefix, i))
+
+
+EXAMPLE = load("example-1-simple-mesh")
+EXAMPLE_PATHS = [p for p in paths_of(EXAMPLE) if p][:400]
+
+
+@given(st.sampled_from(EXAMPLE_PATHS), JSON)
+def test_any_malformed_value_is_a_document_error_or_a_translation(path, value):
+    template = copy.deepcopy(EXAMPLE)
+    target = template
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    try:
+        text, _ = translate(template, "host-a.perfsonar.net")
+    except DocumentError:
+        return
+    tomllib.loads(text)
