@@ -14,7 +14,7 @@ No HTTP and no store here: fetching, paging and storing belong to the callers.
 """
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from netprobe.errors import DocumentError
@@ -83,9 +83,38 @@ def epoch(value: Any, path: str) -> datetime:
     """Unix seconds (number or numeric string) as an aware UTC datetime.
 
     Raises:
-        DocumentError: not a number.
+        DocumentError: not a number, or out of the range of dates.
     """
-    return datetime.fromtimestamp(number(value, path), tz=UTC)
+    seconds_since = number(value, path)
+    try:
+        return datetime.fromtimestamp(seconds_since, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise DocumentError(f"{path}: {value!r} is out of the range of dates") from None
+
+
+def after(start: datetime, offset: float, path: str) -> datetime:
+    """``start`` plus ``offset`` seconds.
+
+    Raises:
+        DocumentError: the sum is out of the range of dates.
+    """
+    try:
+        return start + timedelta(seconds=offset)
+    except OverflowError:
+        raise DocumentError(f"{path}: {offset!r} s is out of the range of dates") from None
+
+
+def sequence(value: Any, path: str) -> list[Any]:
+    """A JSON list; absent (None) is an empty list.
+
+    Raises:
+        DocumentError: anything else.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DocumentError(f"{path}: expected a list, got {value!r}"[:200])
+    return value
 
 
 def instant(value: Any, path: str) -> datetime:
@@ -96,7 +125,7 @@ def instant(value: Any, path: str) -> datetime:
     """
     try:
         return parse_time(text(value, path))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise DocumentError(f"{path}: {exc}") from None
 
 

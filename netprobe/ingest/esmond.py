@@ -9,11 +9,11 @@ Throughput and retransmits of one test are two event types with the same ``ts``:
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from netprobe.errors import DocumentError
-from netprobe.ingest import epoch, lookup, mapping, number, text
+from netprobe.ingest import after, epoch, lookup, mapping, number, sequence, text
 from netprobe.model import Direction, Hop, Result, Status
 
 EVENT_TYPES = (
@@ -82,7 +82,7 @@ def parse_metadata(doc: Any) -> list[Measurement]:
         where = f"metadata[{i}]"
         mapping(item, where)
         events = {}
-        for j, event in enumerate(lookup(item, "event-types", [])):
+        for j, event in enumerate(sequence(lookup(item, "event-types"), f"{where}.event-types")):
             name = text(lookup(event, "event-type"), f"{where}.event-types[{j}].event-type")
             events[name] = text(lookup(event, "base-uri"), f"{where}.event-types[{j}].base-uri")
         duration = lookup(item, "time-duration")
@@ -172,7 +172,7 @@ def _blank(meta: Measurement, started: datetime, ts: int) -> Result:
         direction=Direction.FORWARD,
         status=Status.OK,
         started=started,
-        ended=started + timedelta(seconds=meta.duration) if meta.duration else None,
+        ended=after(started, meta.duration, "time-duration") if meta.duration else None,
         site=meta.site,
         context={
             "source": "esmond",

@@ -11,11 +11,21 @@ per test ``result.*``: throughput keeps ``result.throughput`` (pScheduler's
 """
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from netprobe.errors import DocumentError
-from netprobe.ingest import instant, lookup, mapping, number, seconds, text
+from netprobe.ingest import (
+    after,
+    epoch,
+    instant,
+    lookup,
+    mapping,
+    number,
+    seconds,
+    sequence,
+    text,
+)
 from netprobe.ingest.pscheduler_result import TESTS, hops_of_path
 from netprobe.model import Direction, Hop, Interval, Result, Status
 
@@ -68,7 +78,7 @@ def parse_hit(hit: Any) -> Result:
 def _time(value: Any, path: str) -> datetime:
     """An ISO 8601 time, or epoch milliseconds (OpenSearch's numeric date format)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+        return epoch(value / 1000.0, path)
     return instant(value, path)
 
 
@@ -79,7 +89,7 @@ def _ended(source: Mapping[str, Any], started: datetime) -> datetime | None:
         return _time(end, "pscheduler.end_time")
     duration = lookup(source, "pscheduler.duration")
     if duration is not None:
-        return started + timedelta(seconds=seconds(duration, "pscheduler.duration"))
+        return after(started, seconds(duration, "pscheduler.duration"), "pscheduler.duration")
     return None
 
 
@@ -137,9 +147,7 @@ def _throughput(source: Mapping[str, Any], result: Result) -> None:
     for key in ("mss", "mtu"):
         if lookup(source, f"result.{key}") is not None:
             result.context[key] = number(lookup(source, f"result.{key}"), f"result.{key}")
-    intervals = lookup(source, "result.intervals.json", [])
-    if not isinstance(intervals, list):
-        raise DocumentError("result.intervals.json: expected a list of intervals")
+    intervals = sequence(lookup(source, "result.intervals.json"), "result.intervals.json")
     for i, interval in enumerate(intervals):
         where = f"result.intervals.json[{i}].summary"
         entry = mapping(lookup(interval, "summary"), where)
@@ -147,7 +155,7 @@ def _throughput(source: Mapping[str, Any], result: Result) -> None:
         retransmits = lookup(entry, "retransmits")
         result.intervals.append(
             Interval(
-                start=result.started + timedelta(seconds=start),
+                start=after(result.started, start, f"{where}.start"),
                 seconds=number(lookup(entry, "end"), f"{where}.end") - start,
                 bps=number(lookup(entry, "throughput-bits"), f"{where}.throughput-bits"),
                 retransmits=int(number(retransmits, f"{where}.retransmits"))

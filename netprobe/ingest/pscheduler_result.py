@@ -8,11 +8,11 @@ passed through), rtt-test and trace times as ISO 8601 durations.
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from netprobe.errors import DocumentError
-from netprobe.ingest import instant, lookup, mapping, number, seconds, text
+from netprobe.ingest import after, instant, lookup, mapping, number, seconds, sequence, text
 from netprobe.model import Direction, Hop, Interval, Result, Status
 
 TESTS = ("throughput", "rtt", "trace")
@@ -230,7 +230,8 @@ def _throughput(merged: Mapping[str, Any], result: Result) -> None:
     if total.get("retransmits") is not None:
         metrics["retransmits"] = number(total["retransmits"], "result.summary.summary.retransmits")
     _udp(total, metrics)
-    streams = [s for s in lookup(merged, "summary.streams", []) if isinstance(s, Mapping)]
+    streams = sequence(lookup(merged, "summary.streams"), "result.summary.streams")
+    streams = [s for s in streams if isinstance(s, Mapping)]
     rtts = [
         number(s["rtt"], "result.summary.streams[].rtt")
         for s in streams
@@ -242,7 +243,7 @@ def _throughput(merged: Mapping[str, Any], result: Result) -> None:
     for key in ("mss", "mtu", "tcp-window-size"):
         if merged.get(key) is not None:
             result.context[key.replace("-", "_")] = merged[key]
-    for i, interval in enumerate(lookup(merged, "intervals", [])):
+    for i, interval in enumerate(sequence(lookup(merged, "intervals"), "result.intervals")):
         result.intervals.append(
             _interval(interval, f"result.intervals[{i}].summary", result.started)
         )
@@ -270,7 +271,7 @@ def _interval(interval: Mapping[str, Any], path: str, started: datetime) -> Inte
     cwnd = entry.get("tcp-window-size")
     retransmits = entry.get("retransmits")
     return Interval(
-        start=started + timedelta(seconds=start),
+        start=after(started, start, f"{path}.start"),
         seconds=end - start,
         bps=number(lookup(entry, "throughput-bits"), f"{path}.throughput-bits"),
         retransmits=int(number(retransmits, f"{path}.retransmits"))
@@ -312,7 +313,7 @@ def _trace(merged: Mapping[str, Any], result: Result) -> None:
     paths = lookup(merged, "paths")
     if not isinstance(paths, list) or not paths:
         raise DocumentError("result.paths: expected a non-empty list of paths")
-    result.hops = hops_of_path(paths[0], "result.paths[0]")
+    result.hops = hops_of_path(sequence(paths[0], "result.paths[0]"), "result.paths[0]")
     result.context["paths"] = len(paths)
 
 
