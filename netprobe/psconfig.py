@@ -50,7 +50,9 @@ OPTION_MAP: dict[str, dict[str, tuple[str, str]]] = {
 """The pScheduler test types netprobe runs, and the spec keys each translates."""
 
 _STRUCTURE = {"source", "dest", "source-node", "dest-node", "schema", "ip-version"}
-_TRACE_TOOLS = ("traceroute", "tracepath")
+# netprobe's tool for each test, and the word that pScheduler tool names running it share
+# (iperf3, bwctliperf3; ping, bwctlping; traceroute, paris-traceroute, bwctltraceroute).
+_TOOL_FAMILY = {"throughput": "iperf3", "rtt": "ping", "trace": "traceroute"}
 _FAMILY = {4: "ipv4", 6: "ipv6"}
 _PLACEHOLDER = re.compile(r"\{%\s*(.*?)\s*%\}")
 _INDEXED = re.compile(r"^(address|pscheduler_address|lead_bind_address)\[(\d+)\]$")
@@ -88,7 +90,6 @@ class _Job:
     schedule: _Schedule
     options: dict[str, Any]
     family: str
-    tool: str | None
 
 
 def translate(
@@ -234,6 +235,7 @@ def _task(template: Mapping[str, Any], name: str, task: Any, plan: _Plan) -> Non
             if not _known_placeholder(expression):
                 plan.skip(f"{where}: placeholder {{% {expression} %}} in {key} not translated")
     options, family = _options(kind, spec, where, plan)
+    _check_tools(kind, task.get("tools"), where, plan)
     job = _Job(
         task=name,
         kind=kind,
@@ -242,7 +244,6 @@ def _task(template: Mapping[str, Any], name: str, task: Any, plan: _Plan) -> Non
         schedule=schedule,
         options=options,
         family=family,
-        tool=_tool(kind, task.get("tools"), where, plan),
     )
     inbound = [pair for pair in pairs if not _pair_probe(addresses, job, pair, plan)]
     if inbound:
@@ -302,8 +303,6 @@ def _pair_probe(
         # Data flows towards this host: netprobe measures it with iperf3 -R from here.
         options["reverse"] = not options.get("reverse", False)
     fields: dict[str, Any] = {"test": job.kind, "endpoint": endpoint}
-    if job.tool:
-        fields["tool"] = job.tool
     fields["every"] = job.schedule.every
     if job.schedule.jitter:
         fields["jitter"] = job.schedule.jitter
@@ -523,22 +522,13 @@ def _convert(value: Any, how: str) -> Any:
     return int(value)
 
 
-def _tool(kind: str, tools: Any, where: str, plan: _Plan) -> str | None:
-    """The netprobe tool for the task's pScheduler tools; None means the default."""
-    if not tools:
-        return None
-    names = [str(t) for t in tools]
-    if kind == "trace":
-        usable = [t for t in names if t in _TRACE_TOOLS]
-        if usable:
-            return None if usable[0] == _TRACE_TOOLS[0] else usable[0]
-    elif (kind == "throughput" and any("iperf3" in t for t in names)) or (
-        kind == "rtt" and any(t.endswith("ping") for t in names)
-    ):
-        return None
-    default = {"throughput": "iperf3", "rtt": "ping", "trace": "traceroute"}[kind]
-    plan.skip(f"{where}: tools {names} not available in netprobe; {default} used instead")
-    return None
+def _check_tools(kind: str, tools: list[Any] | None, where: str, plan: _Plan) -> None:
+    """Say so when none of the task's pScheduler tools is the one netprobe runs the test
+    with (iperf3, ping, traceroute): the probe then measures with a different tool."""
+    names = [str(t) for t in tools or []]
+    if not names or any(_TOOL_FAMILY[kind] in name for name in names):
+        return
+    plan.skip(f"{where}: tools {names} not available in netprobe; {_TOOL_FAMILY[kind]} used")
 
 
 _KIND_NAMES = {

@@ -146,7 +146,7 @@ def test_example_2_testbed():
     }
     assert (
         "task throughput-udp-nuttcp-v4: tools ['nuttcp'] not available in netprobe; "
-        "iperf3 used instead" in untranslated
+        "iperf3 used" in untranslated
     )
     for task in (
         "throughput-tcp-iperf3-v6",
@@ -240,6 +240,17 @@ def test_options_without_equivalent_and_unknown_placeholders_are_reported():
         "task example-task-throughput: placeholder {% jq .cpu %} in client-cpu-affinity "
         "not translated"
     ) in untranslated
+
+
+def test_trace_tools_netprobe_does_not_run_are_reported():
+    template = load("example-1-simple-mesh")
+    template["tasks"]["example-task-trace"]["tools"] = ["tracepath"]
+    schedule, untranslated, _ = run(template, "host-a.perfsonar.net")
+    assert all("tool" not in p for p in schedule["probes"])
+    assert (
+        "task example-task-trace: tools ['tracepath'] not available in netprobe; traceroute used"
+        in untranslated
+    )
 
 
 def test_task_without_schedule_is_reported():

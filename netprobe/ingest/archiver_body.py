@@ -45,10 +45,12 @@ def parse_body(body: Any) -> Result:
             raise DocumentError(f"{key}: expected an object, got {type(body[key]).__name__}")
     participants = body["participants"]
     if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
-        raise DocumentError(f"participants: expected a list of host names, got {participants!r}")
+        got = f"{participants!r}"[:80]
+        raise DocumentError(f"participants: expected a list of host names, got {got}")
     run = dict(body["run"])
     # The archiver strips the run's own result; the merged one travels beside it.
     run["result-merged"] = body["result"]
+    # A body whose run carries no state is judged by result.succeeded alone.
     run.setdefault("state", "finished")
     result = parse_run(
         run,
