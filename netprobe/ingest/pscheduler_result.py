@@ -72,7 +72,7 @@ def parse_run(
         context["run_id"] = run["href"].rstrip("/").rsplit("/", 1)[-1]
         context["archive_id"] = context["run_id"]
     if state != "finished":
-        result = blank(
+        result = _blank(
             test,
             started=started,
             ended=ended,
@@ -126,7 +126,7 @@ def parse_merged(
     Raises:
         DocumentError: an unsupported test type, or a missing or malformed field.
     """
-    result = blank(
+    result = _blank(
         test,
         started=started,
         ended=ended,
@@ -147,7 +147,7 @@ def parse_merged(
     return result
 
 
-def blank(
+def _blank(
     test: Mapping[str, Any],
     *,
     started: datetime,
