@@ -94,3 +94,24 @@ def format_rate(bps: float | None) -> str:
         if abs(bps) >= scale:
             return f"{bps / scale:.3g} {prefix}bit/s"
     return f"{bps:.3g} bit/s"
+
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_iso8601_duration(text: str) -> float:
+    """Parse an ISO 8601 duration as pScheduler and pSConfig write them (``PT4H``, ``P1DT30M``,
+    ``PT0.0002S``) into seconds. Years and months are refused: they have no fixed length.
+
+    Raises:
+        ValueError: not a ``P[nW][nD][T[nH][nM][nS]]`` duration.
+    """
+    raw = text.strip().upper() if isinstance(text, str) else ""
+    match = _ISO_DURATION.match(raw)
+    if not match or raw.endswith(("P", "T")):
+        raise ValueError(f"expected an ISO 8601 duration such as 'PT4H' or 'PT30S', got {text!r}")
+    weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
