@@ -57,6 +57,7 @@ class LockBusy(NetprobeError):
 class Interrupted(NetprobeError):
     """netprobe was stopped by a signal (SIGTERM) in the middle of its work."""
 
+
 class DocumentError(NetprobeError, ValueError):
     """A document made elsewhere (archive record, archiver body, pSConfig template) is not
     what its format promises: names the field, the value and what was expected."""
