@@ -7,21 +7,22 @@ tests take the endpoint's lock, so a test started by hand never overlaps a sched
 """
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from netprobe.config import Config, Probe
 from netprobe.errors import Interrupted, LockBusy
 from netprobe.locks import EndpointLock, RunLock
 from netprobe.model import ProbeSpec, Result, Status, failed_results
 from netprobe.probes import PROBES
-from netprobe.schedule import due_slots, needs_endpoint_lock, run_at
+from netprobe.schedule import due_runs, lock_seconds, needs_endpoint_lock
 from netprobe.store import Store
 
 MISSED_REASON = "the slot passed without a run (host down, or the previous run overran)"
 LOCK_WAIT_MARGIN = 30.0
 """Seconds beyond one test's duration to wait for another throughput test to the endpoint."""
+RUN_WITHIN = timedelta(seconds=60)
+"""A run started each minute takes only the runs whose jittered start falls in that minute."""
 
 
 @dataclass
@@ -38,7 +39,6 @@ def run_due(
     *,
     now: datetime | None = None,
     jitter: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> RunReport:
     """Run every probe due at ``now`` under the run lock, recording missed slots first.
 
@@ -49,21 +49,15 @@ def run_due(
     now = now or datetime.now(UTC)
     report = RunReport()
     with RunLock(config.site.state_dir):
-        todo: list[tuple[datetime, Probe, datetime]] = []
-        for probe in config.probes:
-            slots = due_slots(probe, store.last_slot(probe.name), now)
-            if not slots:
-                continue
-            missed = [r for slot in slots[:-1] for r in _missed(config, probe, slot)]
+        last = {probe.name: store.last_slot(probe.name) for probe in config.probes}
+        for due in due_runs(config, last, now, within=RUN_WITHIN if jitter else None):
+            missed = [r for slot in due.missed for r in _missed(config, due.probe, slot)]
             store.write(missed)
             report.missed += missed
-            start = run_at(probe, slots[-1], config.site.name) if jitter else now
-            todo.append((start, probe, slots[-1]))
-        for start, probe, slot in sorted(todo, key=lambda item: item[0]):
-            wait = (start - datetime.now(UTC)).total_seconds()
+            wait = (due.start - datetime.now(UTC)).total_seconds() if jitter else 0.0
             if wait > 0:
-                sleep(wait)
-            report.results += run_probe(config, store, probe, slot=slot)
+                time.sleep(wait)
+            report.results += run_probe(config, store, due.probe, slot=due.slot)
     return report
 
 
@@ -83,7 +77,7 @@ def run_probe(
         if reasons:
             results = _failed(spec, probe.tool, Status.TOOL_ERROR, "; ".join(reasons), started)
         elif needs_endpoint_lock(probe):
-            results = _run_locked(config, spec, module, started)
+            results = _run_locked(config, probe, spec, module, started)
         else:
             results = module.run(spec)
     except Interrupted:
@@ -95,9 +89,11 @@ def run_probe(
     return results
 
 
-def _run_locked(config: Config, spec: ProbeSpec, module, started: datetime) -> list[Result]:
+def _run_locked(
+    config: Config, probe: Probe, spec: ProbeSpec, module, started: datetime
+) -> list[Result]:
     """Run a throughput test holding the endpoint's lock; BUSY if it stays taken."""
-    wait = module.duration(spec) + LOCK_WAIT_MARGIN
+    wait = (lock_seconds(probe, spec) or 0.0) + LOCK_WAIT_MARGIN
     try:
         with EndpointLock(config.site.state_dir, spec.endpoint.name, wait=wait):
             return module.run(spec)

@@ -93,7 +93,7 @@ def test_filters(run_cli, db, args, statuses):
 def test_db_from_the_environment_and_nothing_found(run_cli, db):
     result = run_cli("results", "--endpoint", "nowhere", env={"NETPROBE_DB": db})
     assert result.stdout == ""
-    assert f"No results in {db} match." in result.stderr
+    assert "No stored result matches." in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -140,3 +140,38 @@ def test_table_keeps_a_long_reason_on_one_short_line(run_cli, tmp_path):
     shown = lines[1].split("refused", 1)[1].lstrip(" -")
     assert shown == "iperf3: error - unable to connect to server: Connection ref…"
     assert len(shown) == 60
+
+
+def test_store_from_the_config(run_cli, db, tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text(
+        'schema = 1\n[site]\nname = "lyon"\n'
+        f'[store]\nkind = "sqlite"\npath = "{db}"\n'
+        '[[endpoints]]\nname = "ncsa"\nhost = "198.18.3.2"\n'
+    )
+    out = json.loads(run_cli("results", "--config", str(config), "--json").stdout)
+    assert len(out) == 3
+
+
+def test_config_naming_a_store_not_yet_made_is_one_line(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text(
+        f'schema = 1\n[site]\nname = "lyon"\nstate_dir = "{tmp_path / "state"}"\n'
+        '[[endpoints]]\nname = "ncsa"\nhost = "198.18.3.2"\n'
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from netprobe.cli import main; main()",
+            "results",
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "netprobe.sqlite" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "state").exists()  # reading creates nothing

@@ -1,24 +1,21 @@
 """`netprobe results`: show stored results as a table, JSON or CSV.
 
-The store is the SQLite file given by --db (or $NETPROBE_DB, else ./var/netprobe.sqlite).
-NOT YET WIRED: `--config` (the [store] table of schedules/*.toml) lands with
-netprobe.config; until then only --db chooses the store.
+The store is the one the configuration's [store] table names, or the SQLite file --db
+(or $NETPROBE_DB) gives directly.
 """
 
-import csv
-import io
-import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 
-from netprobe.model import Result, Status
+from netprobe.cli.config_option import config_option
+from netprobe.cli.configured_store import configured_store
+from netprobe.cli.render import results_csv, results_json, results_table
+from netprobe.config import load_config
+from netprobe.model import Status
 from netprobe.store import open_store
-from netprobe.store.records import CSV_COLUMNS, result_to_dict, result_to_row
-from netprobe.units import format_rate, parse_duration, parse_time
-
-DEFAULT_DB = "var/netprobe.sqlite"
-_REASON_WIDTH = 60
+from netprobe.units import parse_duration, parse_time
 
 
 class TimeOrAgo(click.ParamType):
@@ -43,11 +40,10 @@ class TimeOrAgo(click.ParamType):
     "--db",
     "db",
     envvar="NETPROBE_DB",
-    default=DEFAULT_DB,
-    show_default=True,
     type=click.Path(dir_okay=False),
-    help="The SQLite store to read (also $NETPROBE_DB).",
+    help="Read this SQLite file instead of the configured store (also $NETPROBE_DB).",
 )
+@config_option
 @click.option("--endpoint", help="Only results to this endpoint (its name in the config).")
 @click.option("--probe", help="Only results of this probe.")
 @click.option("--since", type=TimeOrAgo(), help="Only results started at or after TIME.")
@@ -63,7 +59,8 @@ class TimeOrAgo(click.ParamType):
     "--limit", type=click.IntRange(min=1), help="Only the newest N results (still oldest first)."
 )
 def results(
-    db: str,
+    db: str | None,
+    config_path: Path | None,
     endpoint: str | None,
     probe: str | None,
     since: datetime | None,
@@ -80,13 +77,17 @@ def results(
 
     \b
     Examples:
-      netprobe results --since 24h
+      netprobe results --config schedules/lab.toml --since 24h
       netprobe results --endpoint ncsa --status busy --since 7d
       netprobe results --since 2026-01-01 --csv > january.csv
     """
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    with open_store("sqlite", path=db, create=False) as store:
+    if db:
+        store = open_store("sqlite", path=db, create=False)
+    else:
+        store = configured_store(load_config(config_path), create=False)
+    with store:
         found = store.results(
             endpoint=endpoint,
             probe=probe,
@@ -96,43 +97,10 @@ def results(
             limit=limit,
         )
     if as_json:
-        click.echo(json.dumps([result_to_dict(r) for r in found], indent=2, ensure_ascii=False))
+        click.echo(results_json(found))
     elif as_csv:
-        text = io.StringIO()
-        writer = csv.DictWriter(text, CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result_to_row(r) for r in found)
-        click.echo(text.getvalue(), nl=False)
+        click.echo(results_csv(found), nl=False)
     elif found:
-        click.echo(_table(found))
+        click.echo(results_table(found))
     else:
-        click.echo(f"No results in {db} match.", err=True)
-
-
-def _table(found: list[Result]) -> str:
-    header = ("TIME (UTC)", "PROBE", "ENDPOINT", "DIRECTION", "STATUS", "THROUGHPUT", "RETR")
-    rows = [(*header, "RTT", "REASON")]
-    for r in found:
-        rtt = r.metrics.get("rtt_ms", r.metrics.get("rtt_avg_ms"))
-        retransmits = r.metrics.get("retransmits")
-        reason = " ".join((r.reason or "").split())
-        if len(reason) > _REASON_WIDTH:
-            reason = reason[: _REASON_WIDTH - 1] + "…"
-        rows.append(
-            (
-                r.started.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                r.probe,
-                r.endpoint,
-                r.direction.value,
-                r.status.value,
-                format_rate(r.throughput_bps),
-                "-" if retransmits is None else str(int(retransmits)),
-                "-" if rtt is None else f"{rtt:.3g} ms",
-                reason,
-            )
-        )
-    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+        click.echo("No stored result matches.", err=True)

@@ -1,7 +1,6 @@
 """`netprobe run` (every probe due now, from cron) and `netprobe probe` (one endpoint now)."""
 
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -9,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from netprobe.cli.common import config_option, configured_store, load
-from netprobe.cli.results import _table
+from netprobe.cli.config_option import config_option
+from netprobe.cli.configured_store import configured_store
+from netprobe.cli.render import results_json, results_table
+from netprobe.config import load_config
 from netprobe.errors import Interrupted, LockBusy
 from netprobe.model import Result
 from netprobe.runner import run_due, run_probe
-from netprobe.store.records import result_to_dict
 
 TESTS = ("throughput", "rtt", "trace")
 
@@ -48,7 +48,7 @@ def run(config_path: Path | None, no_jitter: bool, as_json: bool) -> None:
     Example:
       netprobe run --config schedules/lab.toml
     """
-    config = load(config_path)
+    config = load_config(config_path)
     with configured_store(config) as store, sigterm_stops():
         try:
             report = run_due(config, store, jitter=not no_jitter)
@@ -56,11 +56,11 @@ def run(config_path: Path | None, no_jitter: bool, as_json: bool) -> None:
             click.echo(f"netprobe run: nothing done: {busy}", err=True)
             return
     if as_json:
-        click.echo(json.dumps([result_to_dict(r) for r in report.results], indent=2))
+        click.echo(results_json(report.results))
         return
     if report.missed:
         click.echo(f"{len(report.missed)} missed slot(s) recorded.", err=True)
-    click.echo(_table(report.results) if report.results else "No probe was due.")
+    click.echo(results_table(report.results) if report.results else "No probe was due.")
 
 
 @click.command()
@@ -84,7 +84,7 @@ def probe(config_path: Path | None, endpoint: str, test: str, as_json: bool) -> 
     Example:
       netprobe probe --config schedules/lab.toml np-starlight --json
     """
-    config = load(config_path)
+    config = load_config(config_path)
     config.endpoint(endpoint)  # an unknown name is an error listing the known ones
     probes = config.probes_to(endpoint, test)
     if not probes:
@@ -94,8 +94,8 @@ def probe(config_path: Path | None, endpoint: str, test: str, as_json: bool) -> 
         for configured in probes:
             found += run_probe(config, store, configured)
     if as_json:
-        click.echo(json.dumps([result_to_dict(r) for r in found], indent=2))
+        click.echo(results_json(found))
     else:
-        click.echo(_table(found))
+        click.echo(results_table(found))
     if not all(r.ok for r in found):
         sys.exit(1)
