@@ -9,6 +9,7 @@ scripts/install.sh
 np=.venv/bin/netprobe
 config=schedules/lab.toml
 
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 $np lab up
 trap '$np lab down' EXIT
 
@@ -19,5 +20,5 @@ echo; echo "== the uplink shaped to 200 Mbit/s (a 20 Gbps plan, 1:100), probed b
 $np lab shape uplink --rate 200Mbps
 $np probe --config "$config" np-starlight || true
 
-echo; echo "== what the store holds (netprobe results)"
-$np results --config "$config"
+echo; echo "== what this demo stored (netprobe results)"
+$np results --config "$config" --since "$since"
