@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh test
-.venv/bin/ruff check netprobe tests benchmarks
-.venv/bin/ruff format --check netprobe tests benchmarks
+.venv/bin/ruff check netprobe tests benchmarks scripts
+.venv/bin/ruff format --check netprobe tests benchmarks scripts
 exec .venv/bin/pytest -ra "$@"
