@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 
-debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
+debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv prometheus-alertmanager)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
