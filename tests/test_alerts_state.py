@@ -3,14 +3,16 @@
 from datetime import time
 
 import pytest
+from alert_helpers import at, ok, verdict
 
 from netprobe.alerts import AlertSettings, AlertState, Event, HoldDown, QuietHours, Rules
 from netprobe.alerts.state import transition
 from netprobe.model import Direction
-from tests.alert_helpers import at, ok, verdict
+
+DEFAULTS = AlertSettings()
 
 
-def run(evaluations, settings=AlertSettings(), notes=None):
+def run(evaluations, settings=DEFAULTS, notes=None):
     """Feed each list of verdicts as one evaluation, 10 minutes apart; all notifications."""
     state, sent = AlertState(), []
     for i, verdicts in enumerate(evaluations):
