@@ -2,7 +2,7 @@
 
 ``deliver`` is the one call behind ``netprobe alert``; ``check_status`` the one behind
 ``netprobe check``. The rules are pure (``state.transition``); each sink is a module with
-``NAME`` and ``send(notifications, settings) -> SendReport``.
+``NAME``, ``RESEND`` and ``send(notifications, settings) -> SendReport``.
 """
 
 from netprobe.alerts.deliver import SINKS, AlertRun, deliver

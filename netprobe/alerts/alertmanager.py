@@ -15,7 +15,8 @@ from netprobe.alerts.rules import SinkSettings
 from netprobe.alerts.text import numbers_text
 
 NAME = "alertmanager"
-DEFAULT_RESEND = 300.0  # seconds
+RESEND = 300.0
+"""Seconds between re-posts of an open alert, unless the sink's ``resend`` says otherwise."""
 VALID_FOR = 4  # an open alert stays firing 4 × resend after its last post
 
 
@@ -24,7 +25,7 @@ def alertname(kind: str) -> str:
     return "Netprobe" + "".join(part.capitalize() for part in kind.split("-"))
 
 
-def alert_body(n: Notification, resend: float = DEFAULT_RESEND) -> dict[str, object]:
+def alert_body(n: Notification, resend: float = RESEND) -> dict[str, object]:
     """One alert of the API v2 body: labels, annotations, startsAt, endsAt."""
     if n.event is Event.RESOLVE:
         ends = n.ended or n.at
@@ -56,7 +57,7 @@ def send(notifications: list[Notification], settings: SinkSettings) -> SendRepor
     """Post every notification in one request to ``settings.options["url"]``."""
     report = SendReport()
     options = settings.options
-    resend = float(options.get("resend", DEFAULT_RESEND))
+    resend = float(options.get("resend", RESEND))
     url = str(options["url"]).rstrip("/") + "/api/v2/alerts"
     try:
         post_json(

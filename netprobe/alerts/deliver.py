@@ -21,7 +21,8 @@ from netprobe.locks import FileLock
 from netprobe.model import Verdict
 
 SINKS = {module.NAME: module for module in (alertmanager, webhook, mail)}
-"""Every sink module by its ``kind``; each has ``NAME`` and ``send(notifications, settings)``."""
+"""Every sink module by its ``kind``; each has ``NAME``, ``RESEND`` (seconds between re-posts
+of open alerts, None for none) and ``send(notifications, settings) -> SendReport``."""
 
 STATE_FILE = "alerts.sqlite"
 LOCK_FILE = "alerts.lock"
@@ -98,7 +99,7 @@ def _deliver_to(
     """Send the sink's queue, plus re-posts of its open alerts when it wants them."""
     queued = db.outbox(sink.name)
     batch = [n for _, n in queued]
-    resend = sink.options.get("resend")
+    resend = sink.options.get("resend", SINKS[sink.kind].RESEND)
     if resend:
         posted = db.posted(sink.name)
         waiting = {n.key for n in batch}

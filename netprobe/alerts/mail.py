@@ -10,6 +10,8 @@ from netprobe.alerts.rules import SinkSettings
 from netprobe.alerts.text import block, one_line
 
 NAME = "mail"
+RESEND = None
+"""No re-posts: mail is sent when an alert opens and when it resolves."""
 
 
 def message(notifications: list[Notification], sender: str, to: list[str]) -> EmailMessage:

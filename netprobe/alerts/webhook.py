@@ -7,6 +7,8 @@ from netprobe.alerts.rules import SinkSettings
 from netprobe.alerts.text import block
 
 NAME = "webhook"
+RESEND = None
+"""No re-posts: a webhook hears of an alert when it opens and when it resolves."""
 FORMATS = ("json", "slack")
 BODY_VERSION = 1
 
