@@ -105,3 +105,4 @@ def test_the_complete_example_in_the_doc_loads(tmp_path):
     path.write_text(example)
     config = load_config(path)
     assert [p.name for p in config.probes] == ["far-throughput", "far-rtt"]
+    assert [s.kind for s in config.alerts.sinks] == ["alertmanager"]
