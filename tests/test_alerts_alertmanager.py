@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from alertmanager_fixture import free_port
+
 from netprobe.alerts import AlertSettings, AlertState, Event, SinkSettings, deliver
 from netprobe.alerts.alertmanager import alert_body
 from netprobe.alerts.state import transition
@@ -76,3 +78,30 @@ def test_the_alert_body_keeps_labels_and_start_from_open_to_resolve():
     assert a["labels"] == b["labels"] and a["startsAt"] == b["startsAt"] == "2026-03-02T09:00:00Z"
     assert a["endsAt"] == "2026-03-02T12:20:00Z"  # 4 x resend ahead: lapses if netprobe stops
     assert b["endsAt"] == "2026-03-02T13:00:00Z"
+
+
+def test_an_alert_queued_while_alertmanager_was_down_arrives_firing(alertmanager, tmp_path):
+    down = SinkSettings("alertmanager", "am", {"url": f"http://127.0.0.1:{free_port()}"})
+    up = SinkSettings("alertmanager", "am", {"url": alertmanager.url})
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    first = deliver(
+        [degraded(long_ago)],
+        site="lyon",
+        state_dir=tmp_path,
+        settings=AlertSettings(sinks=(down,)),
+        now=long_ago,
+    )
+    assert len(first.reports["am"].retry) == 1 and first.reports["am"].sent == []
+    now = datetime.now(UTC)
+    second = deliver(
+        [degraded(now)],
+        site="lyon",
+        state_dir=tmp_path,
+        settings=AlertSettings(sinks=(up,)),
+        now=now,
+    )
+    assert second.notifications == [] and [n.event for n in second.reports["am"].sent] == [
+        Event.OPEN
+    ]
+    [alert] = ours(alertmanager.alerts())
+    assert alert["status"]["state"] == "active"  # not lapsed: posted as of now

@@ -8,7 +8,7 @@ removing sends that batch again next time (Alertmanager takes repeats as one ale
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -67,9 +67,12 @@ def deliver(
         lock_wait: seconds to wait for a concurrent ``netprobe alert`` to finish.
 
     Raises:
+        ValueError: ``now`` is a naive datetime.
         LockBusy: another evaluation held the lock for longer than ``lock_wait``.
         StoreError: the state file cannot be read or written.
     """
+    if now.tzinfo is None:
+        raise ValueError(f"expected an aware UTC time, got the naive {now.isoformat()}")
     with FileLock(
         Path(state_dir) / LOCK_FILE, "the alert lock (another `netprobe alert` is going)", lock_wait
     ):
@@ -98,8 +101,11 @@ def _deliver_to(
 ) -> SendReport:
     """Send the sink's queue, plus re-posts of its open alerts when it wants them."""
     queued = db.outbox(sink.name)
-    batch = [n for _, n in queued]
     resend = sink.options.get("resend", SINKS[sink.kind].RESEND)
+    # A sink that re-posts judges an open alert's freshness by ``at``: one queued while the
+    # sink was down is posted as of now, or it would arrive already lapsed.
+    queued = [(seq, _restamp(n, now) if resend else n) for seq, n in queued]
+    batch = [n for _, n in queued]
     if resend:
         posted = db.posted(sink.name)
         waiting = {n.key for n in batch}
@@ -123,3 +129,7 @@ def _deliver_to(
         now,
     )
     return report
+
+
+def _restamp(n: Notification, now: datetime) -> Notification:
+    return n if n.event is Event.RESOLVE else replace(n, at=now)
