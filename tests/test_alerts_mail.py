@@ -110,3 +110,21 @@ def test_starttls_and_login(tmp_path, certificate):
     finally:
         controller.stop()
     assert logins == [(b"np", b"s3cret")]
+
+
+def test_a_refused_login_is_given_up_not_retried(tmp_path):
+    # Without TLS: aiosmtpd 1.4 stalls after a failed login inside STARTTLS (its bug).
+    def refuse(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=False, handled=False)
+
+    inbox = Inbox()
+    controller = start(inbox, authenticator=refuse, auth_require_tls=False)
+    try:
+        settings = mail_settings(controller.port, username="np", password="wrong")
+        run = deliver([verdict()], site="lyon", state_dir=tmp_path, settings=settings, now=at(0))
+        assert len(run.reports["oncall"].gave_up) == 1
+        assert "refused: 535" in run.errors[0] and inbox.messages == []
+        again = deliver([verdict()], site="lyon", state_dir=tmp_path, settings=settings, now=at(10))
+        assert again.reports["oncall"].errors == []  # nothing left to retry
+    finally:
+        controller.stop()
