@@ -103,6 +103,12 @@ def test_starttls_and_login(tmp_path, certificate):
         )
         run = deliver([verdict()], site="lyon", state_dir=tmp_path / "a", settings=good, now=at(0))
         assert run.errors == [] and len(inbox.messages) == 1
+        unverified = mail_settings(controller.port, starttls=True, username="np", password="s3cret")
+        run = deliver(
+            [verdict()], site="lyon", state_dir=tmp_path / "c", settings=unverified, now=at(0)
+        )
+        assert len(run.reports["oncall"].gave_up) == 1  # self-signed, no cafile: never trusted
+        assert "CERTIFICATE_VERIFY_FAILED" in run.errors[0]
         plain = mail_settings(controller.port)
         run = deliver([verdict()], site="lyon", state_dir=tmp_path / "b", settings=plain, now=at(0))
         assert len(run.reports["oncall"].gave_up) == 1  # the server insists on STARTTLS
@@ -128,3 +134,15 @@ def test_a_refused_login_is_given_up_not_retried(tmp_path):
         assert again.reports["oncall"].errors == []  # nothing left to retry
     finally:
         controller.stop()
+
+
+def test_starttls_against_a_server_without_it_is_given_up(tmp_path):
+    inbox = Inbox()
+    controller = start(inbox)
+    try:
+        settings = mail_settings(controller.port, starttls=True)
+        run = deliver([verdict()], site="lyon", state_dir=tmp_path, settings=settings, now=at(0))
+    finally:
+        controller.stop()
+    assert len(run.reports["oncall"].gave_up) == 1 and "STARTTLS" in run.errors[0]
+    assert inbox.messages == []

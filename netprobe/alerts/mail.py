@@ -67,8 +67,12 @@ def send(notifications: list[Notification], settings: SinkSettings) -> SendRepor
         report.fail(
             notifications, f"{what} refused the recipients {sorted(exc.recipients)}", retry=False
         )
-    except (smtplib.SMTPException, ssl.SSLError) as exc:
-        report.fail(notifications, f"{what}: {exc}", retry=not isinstance(exc, ssl.SSLError))
+    except (smtplib.SMTPNotSupportedError, ssl.SSLError) as exc:
+        # no STARTTLS or login offered, or a certificate that does not verify: a retry
+        # would meet the same server
+        report.fail(notifications, f"{what}: {exc}", retry=False)
+    except smtplib.SMTPException as exc:  # disconnected mid-way
+        report.fail(notifications, f"{what}: {exc}", retry=True)
     except OSError as exc:
         report.fail(notifications, f"{what}: cannot connect: {exc}", retry=True)
     else:
