@@ -19,6 +19,12 @@ if ((${#missing[@]})); then
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # netprobe's tests start their own Alertmanager on a free port; the service Debian
+    # starts on install is not wanted (a site that uses Alertmanager installed it itself).
+    if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && [ -d /run/systemd/system ]; then
+        echo "netprobe install: stopping and disabling the prometheus-alertmanager service"
+        systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+    fi
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
