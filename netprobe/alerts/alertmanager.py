@@ -10,7 +10,7 @@ of one alert by their labels, which are the alert's identity.
 from datetime import timedelta
 
 from netprobe.alerts.http_post import post_json
-from netprobe.alerts.notification import Event, Notification, SendReport, Undelivered
+from netprobe.alerts.notification import Event, Notification, SendReport, Undelivered, iso_utc
 from netprobe.alerts.rules import SinkSettings
 from netprobe.alerts.text import numbers_text
 
@@ -45,8 +45,8 @@ def alert_body(n: Notification, resend: float = RESEND) -> dict[str, object]:
             "severity": n.severity,
         },
         "annotations": annotations,
-        "startsAt": _iso(n.started or n.at),
-        "endsAt": _iso(ends),
+        "startsAt": iso_utc(n.started or n.at),
+        "endsAt": iso_utc(ends),
     }
     if n.report_url:
         body["generatorURL"] = n.report_url
@@ -71,7 +71,3 @@ def send(notifications: list[Notification], settings: SinkSettings) -> SendRepor
     else:
         report.sent.extend(notifications)
     return report
-
-
-def _iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

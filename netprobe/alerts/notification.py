@@ -70,9 +70,9 @@ class Notification:
             "severity": self.severity,
             "summary": self.summary,
             "numbers": dict(self.numbers),
-            "started": _iso(self.started),
-            "at": _iso(self.at),
-            "ended": _iso(self.ended),
+            "started": iso_utc(self.started),
+            "at": iso_utc(self.at),
+            "ended": iso_utc(self.ended),
             "host_context_changed": self.host_context_changed,
             "report_url": self.report_url,
             "held": self.held,
@@ -116,7 +116,8 @@ class SendReport:
         self.errors.append(error)
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_utc(moment: datetime | None) -> str | None:
+    """``2026-03-02T12:00:00Z`` for an aware UTC time; None for None."""
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
