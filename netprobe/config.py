@@ -9,9 +9,10 @@ depends on the directory cron or systemd starts netprobe in.
 
 import os
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from netprobe.alerts.rules import AlertSettings
 from netprobe.config_schema import (
     FileConfig,
     Link,
@@ -32,7 +33,8 @@ ENV_VAR = "NETPROBE_CONFIG"
 
 @dataclass(frozen=True)
 class Config:
-    """A whole, validated configuration: the site, where results go, what to probe."""
+    """A whole, validated configuration: the site, where results go, what to probe, and
+    how to alert (``[alerts]``: defaults when the table is absent)."""
 
     site: Site
     store: StoreConfig
@@ -40,6 +42,7 @@ class Config:
     links: tuple[Link, ...]
     probes: tuple[Probe, ...]
     files: tuple[Path, ...]
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def endpoint(self, name: str) -> Endpoint:
         """The endpoint called ``name``.
@@ -142,8 +145,8 @@ def _read(file: Path, problems: Problems) -> dict | None:
 def _check_across_files(
     root: Path, n_files: int, parts: list[FileConfig], problems: Problems
 ) -> None:
-    """One [site] and at most one [store], unique names, links and probes to known endpoints."""
-    for kind in ("site", "store"):
+    """One [site], at most one [store] and [alerts], unique names, known endpoints named."""
+    for kind in ("site", "store", "alerts"):
         found = [p.file for p in parts if getattr(p, kind)]
         for file in found[1:]:
             problems.other(
@@ -183,6 +186,7 @@ def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:
         links=tuple(link for p in parts for link in p.links),
         probes=tuple(probe for p in parts for probe in p.probes),
         files=tuple(files),
+        alerts=next((p.alerts for p in parts if p.alerts), AlertSettings()),
     )
 
 

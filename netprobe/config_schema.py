@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netprobe import config_values as v
+from netprobe.alerts.rules import AlertSettings
+from netprobe.config_alerts import read_alerts
 from netprobe.config_values import Problems, Table
 from netprobe.cron import CronExpr
 from netprobe.model import Endpoint, ProbeOptions, RttOptions, ThroughputOptions, TraceOptions
@@ -122,6 +124,7 @@ class FileConfig:
     has_site: bool = False  # a [site] table is present, valid or not
     site: Site | None = None
     store: StoreConfig | None = None
+    alerts: AlertSettings | None = None
     endpoints: list[Endpoint] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
@@ -143,6 +146,7 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
     out.has_site = "site" in data
     out.site = top.get("site", lambda t: _site(_sub(problems, file, "site", t), base), None)
     out.store = top.get("store", lambda t: _store(_sub(problems, file, "store", t), base), None)
+    out.alerts = top.get("alerts", lambda t: read_alerts(problems, file, t, out.refs), None)
     for key, build, items in (
         ("endpoints", _endpoint, out.endpoints),
         ("links", _link, out.links),

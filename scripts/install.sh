@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 
-debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
+debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv prometheus-alertmanager)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -19,6 +19,12 @@ if ((${#missing[@]})); then
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # netprobe's tests start their own Alertmanager on a free port; the service Debian
+    # starts on install is not wanted (a site that uses Alertmanager installed it itself).
+    if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && [ -d /run/systemd/system ]; then
+        echo "netprobe install: stopping and disabling the prometheus-alertmanager service"
+        systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+    fi
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

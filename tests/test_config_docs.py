@@ -53,6 +53,15 @@ SECTIONS = [
     ('### options for test = "throughput"', {"test": "throughput", "options": "zzz = 1"}),
     ('### options for test = "rtt"', {"test": "rtt", "options": "zzz = 1"}),
     ('### options for test = "trace"', {"test": "trace", "options": "zzz = 1"}),
+    ("## [alerts]", {"top": "[alerts]\nzzz = 1"}),
+    ("### [[alerts.links]]", {"top": '[[alerts.links]]\nendpoint = "e"\nzzz = 1'}),
+]
+SECTIONS += [
+    (
+        f'### [[alerts.sinks]] kind = "{kind}"',
+        {"top": f'[[alerts.sinks]]\nkind = "{kind}"\nzzz = 1'},
+    )
+    for kind in ("alertmanager", "webhook", "mail")
 ]
 
 
@@ -84,9 +93,9 @@ def test_every_accepted_key_is_documented_in_its_section(tmp_path, heading, sett
 
 def test_every_top_level_key_is_documented(tmp_path):
     keys = accepted_keys(tmp_path, {"top": "zzz = 1"})
-    assert set(keys) == {"schema", "site", "store", "endpoints", "links", "probes"}
+    assert set(keys) == {"schema", "site", "store", "alerts", "endpoints", "links", "probes"}
     assert "| `schema` |" in section("## Top level")
-    for table in ("[site]", "[store]", "[[endpoints]]", "[[links]]", "[[probes]]"):
+    for table in ("[site]", "[store]", "[alerts]", "[[endpoints]]", "[[links]]", "[[probes]]"):
         assert f"\n## {table}\n" in DOC
 
 
@@ -96,3 +105,4 @@ def test_the_complete_example_in_the_doc_loads(tmp_path):
     path.write_text(example)
     config = load_config(path)
     assert [p.name for p in config.probes] == ["far-throughput", "far-rtt"]
+    assert [s.kind for s in config.alerts.sinks] == ["alertmanager"]

@@ -124,7 +124,7 @@ CASES = {
     "schema as float": ({"top": "schema = 1.0"}, "schema = 1.0: expected 1"),
     "unknown top-level key": (
         {"top": 'schema = 1\ncolour = "red"'},
-        'colour = "red": unknown key; expected one of: endpoints, links, probes, schema, site,',
+        'colour = "red": unknown key; expected one of: alerts, endpoints, links, probes, schema,',
     ),
     "port as string": (
         {"endpoint": 'port = "5201"'},
