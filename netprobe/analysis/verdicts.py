@@ -267,7 +267,8 @@ def _below_plan(ev: Evidence, rules: Rules, folded: set[datetime]) -> list[Verdi
                 "below-plan",
                 s.start_time,
                 s.end_time,
-                f"{period} the median throughput on {ev.subject()} was "
+                f"{period} the median throughput on {ev.subject()} "
+                f"{'has been' if ongoing else 'was'} "
                 f"{format_rate(s.median)} over {s.n} probes, "
                 f"{s.median / exp.expected_bps:.0%} of the {format_rate(exp.expected_bps)} "
                 f"expected{grace} of the planned {format_rate(exp.capacity_bps)}.",
