@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from netprobe.analysis import GRACE, SEVERITY, analyze_link
+from netprobe.analysis.expectation import expectation_at, expectations
 from netprobe.detect.synthetic import NoiseModel, link_series
 from netprobe.model import Direction
 from netprobe.plan import CapacityPlan, PlanStep
@@ -267,3 +268,36 @@ def test_naive_now_is_refused():
     s = link(np.full(100, 17 * G))
     with pytest.raises(ValueError, match="naive"):
         analyze_link(s, plan((0, 20 * G)), now=datetime(2026, 3, 1))
+
+
+def test_a_series_with_no_measured_value_is_failing_without_detection():
+    epoch = START.timestamp() + HOUR * np.arange(200)
+    s = series_of(np.full(200, np.nan), epoch, np.full(200, "refused"))
+    a = analyze_link(s, plan((0, 20 * G)), now=at(200))
+    assert a.detection is None and kinds(a) == ["failing"]
+    assert "refused 168" in a.verdicts[0].summary
+
+
+def test_probes_sharing_a_time_are_analysed_without_the_time_of_day_step():
+    levels = np.full(N, 17 * G)
+    levels[700:] *= 0.5
+    s = link(levels)
+    epoch = s.times.astype(np.int64) / 1e6
+    epoch[701] = epoch[700]  # two probes started in the same second
+    s = series_of(s.values, epoch)
+    a = analyze_link(s, plan((0, 20 * G)), now=end(s))
+    assert not a.detection.seasonal
+    assert abs(only(a, "degraded").since - at(700)) <= timedelta(hours=2)
+
+
+def test_a_grace_longer_than_its_step_covers_the_whole_step():
+    p = plan((0, 10 * G), (100, 20 * G), (200, 40 * G))
+    steps = expectations(p, timedelta(days=14))
+    assert [(s.start, s.expected_bps, s.grace) for s in steps] == [
+        (at(0), 8 * G, False),
+        (at(100), 8 * G, True),  # 20 Gbit/s never expected: 40 arrives within the grace
+        (at(200), 8 * G, True),
+        (at(200) + timedelta(days=14), 32 * G, False),
+    ]
+    assert expectation_at(steps, at(0) - timedelta(microseconds=1)) is None
+    assert expectation_at(steps, at(200)).grace

@@ -57,7 +57,9 @@ def expectations(plan: CapacityPlan, grace: timedelta) -> list[Expectation]:
         grace: how long after an upgrade the previous expected rate still applies (>= 0).
 
     Returns:
-        Steps with strictly increasing starts; a grace longer than its plan step covers it all.
+        Steps with strictly increasing starts. A grace longer than its plan step covers it
+        all: that step's rate never falls due, and the next upgrade is judged from the rate
+        before it.
     """
     out: list[Expectation] = []
     previous: float | None = None
@@ -71,7 +73,7 @@ def expectations(plan: CapacityPlan, grace: timedelta) -> list[Expectation]:
         if not upgrade or end is None or step.start + grace < end:
             start = step.start + grace if upgrade else step.start
             out.append(Expectation(start, expected, step.capacity_bps, step.start))
-        previous = expected
+            previous = expected  # only a rate that fell due is the base of the next upgrade
     return out
 
 

@@ -39,7 +39,7 @@ def _verdict(v: Verdict) -> dict:
         "since": iso(v.since),
         "until": iso(v.until),
         "summary": v.summary,
-        "numbers": {k: number(float(x)) for k, x in v.numbers.items()},
+        "numbers": {k: x if isinstance(x, int) else number(x) for k, x in v.numbers.items()},
     }
 
 
