@@ -158,10 +158,14 @@ def test_an_upgrade_delivered_on_the_plan_date_is_ok():
     p = plan((0, 20 * G), (UPGRADE_ROW, 40 * G))
     a = analyze_link(s, p, now=end(s))
     (rise,) = a.detection.change_points
-    assert rise.kind == "rise" and abs(rise.index - UPGRADE_ROW) <= 2
+    assert rise.kind == "rise" and rise.index == UPGRADE_ROW
     assert kinds(a) == ["ok"]
-    if rise.index == UPGRADE_ROW:
-        assert [part.stats.start for part in a.parts] == [0, UPGRADE_ROW, UPGRADE_ROW + 24 * 14]
+    # no sliver of a part between the change and the plan date; the grace keeps the old rate
+    assert [(part.stats.start, part.expected_bps) for part in a.parts] == [
+        (0, 16 * G),
+        (UPGRADE_ROW, 16 * G),
+        (UPGRADE_ROW + 24 * 14, 32 * G),
+    ]
 
 
 def test_a_drop_exactly_on_a_plan_date_belongs_to_the_new_step():
@@ -171,9 +175,12 @@ def test_a_drop_exactly_on_a_plan_date_belongs_to_the_new_step():
     p = plan((0, 20 * G), (UPGRADE_ROW, 15 * G))  # a planned downgrade to 15 (12 expected)
     a = analyze_link(s, p, now=end(s))
     degraded = only(a, "degraded")
-    assert abs(degraded.numbers["index"] - UPGRADE_ROW) <= 2
-    new_step = [part for part in a.parts if part.stats.start >= UPGRADE_ROW]
-    assert new_step and all(part.expected_bps == 12 * G for part in new_step)
+    assert degraded.numbers["index"] == UPGRADE_ROW and degraded.since == at(UPGRADE_ROW)
+    assert degraded.numbers["expected_bps"] == 12 * G  # the drop's own probe is the new step's
+    assert [(part.stats.start, part.expected_bps) for part in a.parts] == [
+        (0, 16 * G),
+        (UPGRADE_ROW, 12 * G),
+    ]
     assert only(a, "below-plan").numbers["expected_bps"] == 12 * G
 
 
