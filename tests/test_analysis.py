@@ -308,3 +308,22 @@ def test_a_grace_longer_than_its_step_covers_the_whole_step():
     ]
     assert expectation_at(steps, at(0) - timedelta(microseconds=1)) is None
     assert expectation_at(steps, at(200)).grace
+
+
+def test_an_upgrade_not_delivered_ends_when_the_next_step_begins():
+    s = link(np.full(N, 18 * G / 0.9))
+    p = plan((0, 20 * G), (300, 40 * G), (1000, 100 * G))
+    a = analyze_link(s, p, now=end(s))
+    first, second = sorted(
+        (v for v in a.verdicts if v.kind == "upgrade-not-delivered"), key=lambda v: v.since
+    )
+    assert (first.since, first.until, first.numbers["ongoing"]) == (at(300), at(999), 0)
+    assert first.numbers["expected_bps"] == 32 * G
+    assert second.since == at(1000) and second.numbers["ongoing"] == 1
+    assert second.numbers["expected_before_bps"] == 32 * G  # 40 Gbit/s had fallen due
+    # during the second grace the 32 Gbit/s of the first upgrade is still expected
+    (grace,) = [v for v in a.verdicts if v.kind == "below-plan"]
+    assert grace.since == at(1000) and grace.numbers["grace"] == 1
+    assert grace.numbers["ongoing"] == 0
+    assert kinds(a) == ["upgrade-not-delivered", "upgrade-not-delivered", "below-plan"]
+    assert a.verdicts[0] is second  # what holds now before what ended

@@ -219,9 +219,7 @@ def _upgrades_not_delivered(ev: Evidence, rules: Rules) -> list[Verdict]:
             ev.verdict(
                 "upgrade-not-delivered",
                 new.step_start,
-                ev.last
-                if ongoing
-                else datetime.fromtimestamp(ev.epoch[last_row], new.start.tzinfo),
+                ev.last if ongoing else ev.time(last_row),
                 f"The plan raised {ev.subject()} from {format_rate(old_capacity)} to "
                 f"{format_rate(new.capacity_bps)} on {format_time(new.step_start)}, but after "
                 f"{_days(new.start - new.step_start)} of grace the median of {len(measured)} "
