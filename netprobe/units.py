@@ -86,6 +86,11 @@ def parse_time(text: str | date | datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def format_time(t: datetime) -> str:
+    """Render an aware time for people and tickets as ISO 8601 UTC: ``2026-02-12T14:00:00Z``."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def format_rate(bps: float | None) -> str:
     """Render bit/s for people: ``18.4 Gbit/s``; ``-`` for no value."""
     if bps is None:

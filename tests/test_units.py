@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from netprobe.units import format_rate, parse_duration, parse_rate, parse_time
+from netprobe.units import format_rate, format_time, parse_duration, parse_rate, parse_time
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,8 @@ def test_parse_time_refuses_naive_time_of_day():
 def test_format_rate():
     assert format_rate(18.4e9) == "18.4 Gbit/s"
     assert format_rate(None) == "-"
+
+
+def test_format_time_is_iso_utc_to_the_second():
+    paris = datetime.fromisoformat("2026-02-12T15:00:00.25+01:00")
+    assert format_time(paris) == "2026-02-12T14:00:00Z"

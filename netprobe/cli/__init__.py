@@ -66,3 +66,7 @@ cli.add_command(schedule)
 from netprobe.cli.detect import detect  # noqa: E402
 
 cli.add_command(detect)
+
+from netprobe.cli.analyze import analyze  # noqa: E402
+
+cli.add_command(analyze)

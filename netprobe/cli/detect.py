@@ -2,54 +2,20 @@
 
 import json
 import math
-from datetime import datetime
 
 import click
 
+from netprobe.cli.detection_json import change_point_json, iso, segment_json
 from netprobe.errors import InputError
 
 MIN_SIZE = 5  # shortest segment, observed values; a file needs two of them
 
 
-def _number(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)
-
-
-def _iso(time: datetime | None) -> str | None:
-    return None if time is None else time.isoformat().replace("+00:00", "Z")
-
-
 def _as_json(detection) -> dict:
     return {
         "n": detection.n,
-        "change_points": [
-            {
-                "index": c.index,
-                "time": _iso(c.time),
-                "kind": c.kind,
-                "before": _number(c.before),
-                "after": _number(c.after),
-                "change": _number(c.change),
-                "ci": [_number(c.ci[0]), _number(c.ci[1])],
-                "p_value": _number(c.p_value),
-            }
-            for c in detection.change_points
-        ],
-        "segments": [
-            {
-                "start": s.start,
-                "end": s.end,
-                "start_time": _iso(s.start_time),
-                "end_time": _iso(s.end_time),
-                "n": s.n,
-                "missing": s.missing,
-                "median": _number(s.median),
-                "p10": _number(s.p10),
-                "p90": _number(s.p90),
-                "bad_share": _number(s.bad_share),
-            }
-            for s in detection.segments
-        ],
+        "change_points": [change_point_json(c) for c in detection.change_points],
+        "segments": [segment_json(s) for s in detection.segments],
     }
 
 
@@ -74,7 +40,7 @@ def _table(path: str, detection) -> str:
         for c in detection.change_points:
             interval = f"[{_pct(c.ci[0])}, {_pct(c.ci[1])}]"
             lines.append(
-                f"{c.index:>7}  {_iso(c.time) or '-':<20}  {c.kind:<11}  {c.before:>10.4g}  "
+                f"{c.index:>7}  {iso(c.time) or '-':<20}  {c.kind:<11}  {c.before:>10.4g}  "
                 f"{c.after:>10.4g}  {_pct(c.change):>8}  {interval:<17}  {c.p_value:>7.1e}"
             )
     lines += [
@@ -85,7 +51,7 @@ def _table(path: str, detection) -> str:
     for s in detection.segments:
         bad = "-" if math.isnan(s.bad_share) else f"{100 * s.bad_share:.1f}%"
         lines.append(
-            f"{f'{s.start}-{s.end - 1}':>15}  {_iso(s.start_time) or '-':<20}  {s.n:>6}  "
+            f"{f'{s.start}-{s.end - 1}':>15}  {iso(s.start_time) or '-':<20}  {s.n:>6}  "
             f"{s.missing:>7}  {s.median:>10.4g}  {s.p10:>10.4g}  {s.p90:>10.4g}  {bad:>8}"
         )
     return "\n".join(lines)

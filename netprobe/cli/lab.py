@@ -6,6 +6,7 @@ from dataclasses import asdict
 import click
 
 from netprobe import units
+from netprobe.cli.params import Duration
 from netprobe.lab import Lab, LabStatus, Shaping, topology
 
 
@@ -24,18 +25,6 @@ class _Rate(click.ParamType):
         if rate <= 0:
             self.fail(f"expected a rate > 0 or 'none', got {value!r}", param, ctx)
         return rate
-
-
-class _Duration(click.ParamType):
-    """A duration such as ``10ms`` in seconds."""
-
-    name = "DURATION"
-
-    def convert(self, value, param, ctx):
-        try:
-            return units.parse_duration(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
 
 
 class _Probability(click.ParamType):
@@ -136,7 +125,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.argument("link", type=click.Choice([x.name for x in topology.LINKS]))
 @click.option("--rate", type=_Rate(), help="Rate each way, e.g. 200Mbps; 'none' for no limit.")
 @click.option(
-    "--delay", type=_Duration(), help="One-way delay added each way, e.g. 10ms (needs netem)."
+    "--delay", type=Duration(), help="One-way delay added each way, e.g. 10ms (needs netem)."
 )
 @click.option("--loss", type=_Probability(), help="Drop probability each way: 0.01 or 1%.")
 @click.option("--clear", is_flag=True, help="Remove all shaping of LINK.")

@@ -4,35 +4,18 @@ The store is the one the configuration's [store] table names, or the SQLite file
 (or $NETPROBE_DB) gives directly.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from netprobe.cli.config_option import config_option
 from netprobe.cli.configured_store import configured_store
+from netprobe.cli.params import TimeOrAgo
 from netprobe.cli.render import results_csv, results_json, results_table
 from netprobe.config import load_config
 from netprobe.model import Status
 from netprobe.store import open_store
-from netprobe.units import parse_duration, parse_time
-
-
-class TimeOrAgo(click.ParamType):
-    """A time (``2026-01-02``, ``2026-01-02T03:00Z``, epoch seconds) or a span back from now."""
-
-    name = "time"
-
-    def convert(self, value, param, ctx) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            return parse_time(value)
-        except ValueError as time_error:
-            try:
-                return datetime.now(UTC) - timedelta(seconds=parse_duration(value))
-            except ValueError:
-                self.fail(f"{time_error}, or a span back from now such as '24h' or '7d'")
 
 
 @click.command()
