@@ -14,7 +14,7 @@ ALERT_KINDS = (
     "below-plan",
     "upgrade-not-delivered",
     "unstable",
-    "probes-failing",
+    "failing",
     "path-changed",
     "stale",
     "completeness",
@@ -23,7 +23,7 @@ ALERT_KINDS = (
 """Verdict kinds that can open an alert; any other kind ("ok", "recovered") is good news."""
 
 SEVERITIES = ("warning", "critical")
-DEFAULT_SEVERITY = {"degraded": "critical", "stale": "critical", "probes-failing": "critical"}
+DEFAULT_SEVERITY = {"degraded": "critical", "stale": "critical", "failing": "critical"}
 """Severity of each kind unless ``[alerts.severity]`` says otherwise; the rest are warnings."""
 
 

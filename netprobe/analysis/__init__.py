@@ -12,7 +12,7 @@ from netprobe.analysis.link import GRACE, LinkAnalysis, analyze_link
 from netprobe.analysis.verdicts import SEVERITY, Rules
 from netprobe.config import Config
 from netprobe.errors import ConfigError
-from netprobe.model import Direction
+from netprobe.model import Direction, Verdict
 from netprobe.store import Store
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Rules",
     "analyze",
     "analyze_link",
+    "current_verdicts",
 ]
 
 
@@ -78,3 +79,8 @@ def analyze(
                     )
                 )
     return out
+
+
+def current_verdicts(analyses: list[LinkAnalysis]) -> list[Verdict]:
+    """The verdicts that hold at each link's newest probe (problems that ended are left out)."""
+    return [v for a in analyses for v in a.verdicts if v.numbers.get("ongoing", 1.0)]

@@ -84,7 +84,12 @@ class Evidence:
     def verdict(
         self, kind: str, since: datetime, until: datetime, summary: str, numbers: dict
     ) -> Verdict:
-        """A Verdict on this endpoint and direction."""
+        """A Verdict on this endpoint and direction; ``numbers["throughput_bps"]`` is the
+        link's current rate (the median of its newest part), which every verdict carries so
+        that alerts and `netprobe check` can graph one figure whatever the kind."""
+        latest = self.parts[-1].stats.median if self.parts and self.parts[-1].stats.n else None
+        if latest is not None and "throughput_bps" not in numbers:
+            numbers = {**numbers, "throughput_bps": latest}
         return Verdict(self.endpoint, self.direction, kind, since, until, summary, numbers)
 
 

@@ -70,3 +70,8 @@ cli.add_command(detect)
 from netprobe.cli.analyze import analyze  # noqa: E402
 
 cli.add_command(analyze)
+
+from netprobe.cli.alert import alert, check  # noqa: E402
+
+cli.add_command(alert)
+cli.add_command(check)

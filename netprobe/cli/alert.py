@@ -1,0 +1,121 @@
+"""`netprobe alert` (send what changed, from cron) and `netprobe check` (a Nagios plugin)."""
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from netprobe.cli.config_option import config_option
+from netprobe.cli.configured_store import configured_store
+from netprobe.cli.params import Duration
+from netprobe.config import Config, load_config
+from netprobe.errors import ExitCode, NagiosCode, NetprobeError
+from netprobe.model import Verdict
+
+WINDOW = "30d"
+
+window_option = click.option(
+    "--window",
+    type=Duration(),
+    default=WINDOW,
+    show_default=True,
+    help="How far back the analysis reads results.",
+)
+
+
+def _current(config: Config, endpoint: str | None, window: float) -> tuple[list[Verdict], set]:
+    """The verdicts that hold now, and the endpoints analysed, over the last ``window`` s."""
+    from netprobe.analysis import analyze, current_verdicts
+
+    now = datetime.now(UTC)
+    with configured_store(config, create=False) as store:
+        analyses = analyze(
+            config, store, endpoint=endpoint, since=now - timedelta(seconds=window), now=now
+        )
+    return current_verdicts(analyses), {a.endpoint for a in analyses}
+
+
+@click.command()
+@config_option
+@window_option
+@click.option("--json", "as_json", is_flag=True, help="Print the notifications sent as JSON.")
+def alert(config_path: Path | None, window: float, as_json: bool) -> None:
+    """Analyse the recent results and notify the [alerts] sinks of what opened or resolved.
+
+    Idempotent and meant for cron (every 5 or 10 minutes): an alert is sent once when it
+    opens (after the "M of N" hold-down), re-posted to Alertmanager while open, and sent
+    once more when it resolves. Exits 1 when a sink could not be reached (the message
+    stays queued and is sent by the next run). Rules and sinks: docs/alerts.md.
+
+    \b
+    Example:
+      netprobe alert --config /etc/netprobe/site.toml
+    """
+    from netprobe.alerts import deliver
+
+    config = load_config(config_path)
+    verdicts, evaluated = _current(config, None, window)
+    run = deliver(
+        verdicts,
+        site=config.site.name,
+        state_dir=config.site.state_dir,
+        settings=config.alerts,
+        now=datetime.now(UTC),
+        evaluated=evaluated,
+    )
+    if as_json:
+        click.echo(json.dumps([n.as_dict() for n in run.notifications], indent=2))
+    else:
+        for note in run.notifications:
+            key = note.key
+            click.echo(
+                f"{note.event.value:8} {key.endpoint} {key.direction} {key.kind}: {note.summary}"
+            )
+        click.echo(
+            f"{len(run.open_alerts)} alert(s) open, {run.held} held by quiet hours.", err=True
+        )
+    for line in run.errors:
+        click.echo(f"netprobe alert: {line}", err=True)
+    if run.errors:
+        sys.exit(ExitCode.FAILURE)
+
+
+class NagiosCommand(click.Command):
+    """A command whose usage errors exit 3 (UNKNOWN): a 2 would read as CRITICAL."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = NagiosCode.UNKNOWN
+            raise
+
+
+@click.command(cls=NagiosCommand)
+@config_option
+@click.option("--endpoint", help="Only the link to this endpoint.")
+@window_option
+def check(config_path: Path | None, endpoint: str | None, window: float) -> None:
+    """A Nagios/Icinga plugin: one status line with perfdata, exit 0/1/2/3.
+
+    OK when no link has a problem now, WARNING or CRITICAL by the severity of the worst
+    verdict ([alerts] severity), UNKNOWN when nothing could be analysed or the arguments,
+    config or store are wrong.
+
+    \b
+    Example (Icinga CheckCommand):
+      netprobe check --config /etc/netprobe/site.toml --endpoint ncsa
+    """
+    from netprobe.alerts import check_status
+
+    try:
+        config = load_config(config_path)
+        verdicts, _ = _current(config, endpoint, window)
+    except NetprobeError as exc:
+        click.echo(f"NETPROBE UNKNOWN - {exc}")
+        sys.exit(NagiosCode.UNKNOWN)
+    code, line = check_status(verdicts, config.alerts)
+    click.echo(line)
+    sys.exit(code)
