@@ -75,3 +75,7 @@ from netprobe.cli.alert import alert, check  # noqa: E402
 
 cli.add_command(alert)
 cli.add_command(check)
+
+from netprobe.cli.localize import localize  # noqa: E402
+
+cli.add_command(localize)

@@ -1,0 +1,108 @@
+"""`netprobe localize` on the lab: real traceroutes through the lab's router give each link
+its path; the link states come from the analysis of throughput series written to the store
+(generated, so that the test does not spend hours probing: the paths are what is real here).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from test_analyze_cli import hourly
+
+from netprobe.config import load_config
+from netprobe.lab import topology
+from netprobe.locate import locate
+from netprobe.model import Direction, Result, Status
+from netprobe.runner import run_probe
+from netprobe.store import open_store
+
+pytestmark = pytest.mark.lab
+
+G = 1e9
+HOURS = 20 * 24
+ROUTER = topology.link("uplink").a.address4
+
+
+def write_config(tmp_path, lab) -> str:
+    endpoints, links, probes = "", "", ""
+    for name in topology.ENDPOINTS:
+        endpoints += f'[[endpoints]]\nname = "{name}"\nhost = "{topology.address(name)}"\n\n'
+        links += (
+            f'[[links]]\nname = "to-{name}"\nendpoint = "{name}"\n'
+            'plan = [{ from = 2025-01-01, capacity = "20Gbps" }]\n\n'
+        )
+        probes += (
+            f'[[probes]]\nname = "{name}-trace"\ntest = "trace"\nendpoint = "{name}"\n'
+            'every = "1h"\noptions = { max_hops = 6, wait = "1s" }\n\n'
+        )
+    path = tmp_path / "site.toml"
+    path.write_text(
+        f'schema = 1\n\n[site]\nname = "lyon"\nnetns = "{lab.namespace(topology.SITE)}"\n'
+        f'state_dir = "{tmp_path}"\n\n' + endpoints + links + probes
+    )
+    return str(path)
+
+
+def throughput(endpoint: str, values: np.ndarray, end: datetime) -> list[Result]:
+    start = end - timedelta(hours=len(values))
+    return [
+        Result(
+            probe=f"{endpoint}-fwd",
+            test="throughput",
+            tool="iperf3",
+            endpoint=endpoint,
+            direction=Direction.FORWARD,
+            status=Status.OK,
+            started=start + timedelta(hours=i),
+            metrics={"throughput_bps": float(bps)},
+        )
+        for i, bps in enumerate(values)
+        if np.isfinite(bps)
+    ]
+
+
+@pytest.fixture
+def traced(lab, tmp_path):
+    """The lab's config, with one real trace per endpoint stored."""
+    config = load_config(write_config(tmp_path, lab))
+    with open_store("sqlite", path=tmp_path / "netprobe.sqlite") as store:
+        for probe in config.probes:
+            [trace] = run_probe(config, store, probe)
+            assert trace.ok and trace.hops[0].address == ROUTER, trace
+    return config, tmp_path / "netprobe.sqlite"
+
+
+def run_locate(config, db, degraded: set[str]):
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    with open_store("sqlite", path=db) as store:
+        for seed, name in enumerate(topology.ENDPOINTS):
+            levels = np.full(HOURS, 17 * G)
+            if name in degraded:
+                levels[-5 * 24 :] *= 0.5
+            store.write(throughput(name, hourly(levels, seed=seed), end))
+        return locate(config, store, now=end + timedelta(hours=1))
+
+
+def test_one_far_segment(traced):
+    config, db = traced
+    located = run_locate(config, db, {"starlight"})
+    best = located.localization.best
+    far = f"{ROUTER}>{topology.address('starlight')}"
+    assert best.segments == (far,), located.localization
+    assert best.explains == ("to-starlight",)
+    assert [e.degraded for e in located.evidence] == [True, False]
+
+
+def test_the_shared_uplink(traced):
+    config, db = traced
+    located = run_locate(config, db, {"starlight", "ncsa"})
+    assert located.localization.best.segments == (f"lyon>{ROUTER}",)
+    assert set(located.localization.best.explains) == {"to-starlight", "to-ncsa"}
+
+
+def test_the_cli_names_the_suspect(run_cli, traced):
+    config, db = traced
+    run_locate(config, db, {"ncsa"})
+    out = run_cli("localize", "--config", str(config.files[0])).stdout
+    assert "link to-ncsa: degraded" in out and "link to-starlight: healthy" in out
+    assert f"1. {ROUTER}>{topology.address('ncsa')}" in out
