@@ -66,3 +66,11 @@ cli.add_command(schedule)
 from netprobe.cli.detect import detect  # noqa: E402
 
 cli.add_command(detect)
+
+from netprobe.cli.importing import import_  # noqa: E402
+
+cli.add_command(import_)
+
+from netprobe.cli.psconfig import psconfig  # noqa: E402
+
+cli.add_command(psconfig)
