@@ -255,3 +255,54 @@ def test_self_signed_certificate(certificate, tmp_path):
     assert insecure.returncode == 0, insecure.stderr
     assert json.loads(insecure.stdout)["already_present"] == 4
     assert "WARNING: TLS certificate verification is OFF" in insecure.stderr
+
+
+def test_opensearch_summaries_by_default_intervals_on_request(run_cli, tmp_path):
+    archive = two_links(3)
+    with serve(archive) as url:
+        run_cli("import", "opensearch", url, "--db", str(tmp_path / "a.sqlite"))
+        run_cli("import", "opensearch", url, "--db", str(tmp_path / "b.sqlite"), "--intervals")
+    bodies = [body for method, _, body in archive.requests if method == "POST"]
+    assert bodies[0]["_source"] == {"excludes": ["result.intervals", "result.streams"]}
+    assert "_source" not in bodies[-1]
+    with (
+        SqliteStore(tmp_path / "a.sqlite") as summaries,
+        SqliteStore(tmp_path / "b.sqlite") as full,
+    ):
+        plain, detailed = summaries.results(), full.results()
+    assert all(r.intervals == [] for r in plain)
+    template = json.loads(
+        (ESMOND.parent / "opensearch" / "pscheduler_throughput-hit.json").read_text()
+    )
+    expected = [
+        i["summary"]["throughput-bits"] for i in template["_source"]["result"]["intervals"]["json"]
+    ]
+    assert [i.bps for i in detailed[0].intervals] == expected
+    assert [r.throughput_bps for r in plain] == [r.throughput_bps for r in detailed]
+
+
+def test_progress_line_only_on_a_terminal(tmp_path):
+    import pty
+
+    with serve(two_links(30)) as url:
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from netprobe.cli import main; main()", "import",
+             "opensearch", url, "--db", str(tmp_path / "np.sqlite"), "--page", "10"],
+            stdout=subprocess.PIPE, stderr=follower, text=True,
+        )  # fmt: skip
+        os.close(follower)
+        out, _ = proc.communicate(timeout=60)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"\rread 60  stored 60  already present 0  rejected 0" in seen
+    assert out.startswith("read 60 documents")

@@ -249,6 +249,11 @@ def esmond(
     show_default=True,
     help="Hits per search request.",
 )
+@click.option(
+    "--intervals",
+    is_flag=True,
+    help="Keep each run's per-interval rates too (ten times the data; slower).",
+)
 def opensearch(
     url: str,
     db: Path | None,
@@ -258,12 +263,14 @@ def opensearch(
     since: datetime | None,
     until: datetime | None,
     page: int,
+    intervals: bool,
     **http: object,
 ) -> None:
     """Import a perfSONAR 5 archive (OpenSearch) at URL, index pscheduler_throughput.
 
     Pages through the index sorted by pscheduler.start_time with search_after. Results
-    with result.succeeded false are imported as failures. Credentials: --user with
+    with result.succeeded false are imported as failures. Each run's summary is imported;
+    --intervals keeps its per-interval rates as well. Credentials: --user with
     --password-file (or $NETPROBE_ARCHIVE_PASSWORD), or a bearer token.
 
     \b
@@ -280,6 +287,7 @@ def opensearch(
         until=until or datetime.now(UTC),
         index=index,
         page=page,
+        intervals=intervals,
     )
     _run(reads, store, as_json, Counts())
 

@@ -21,10 +21,16 @@ INDEX = "pscheduler_throughput"
 PAGE = 1000
 """Hits per search request."""
 TIME_FIELD = "pscheduler.start_time"
+DETAIL = ("result.intervals", "result.streams")
+"""Per-interval and per-stream results: ten times the data of the summaries, left out of
+the answers unless asked for (the analysis reads each run's summary)."""
 
 
-def search_body(since: datetime, until: datetime, size: int, after: list | None) -> dict:
-    """The ``_search`` request of one page: the time range, sorted by start, ``size`` hits."""
+def search_body(
+    since: datetime, until: datetime, size: int, after: list | None, *, intervals: bool = False
+) -> dict:
+    """The ``_search`` request of one page: the time range, sorted by start, ``size`` hits,
+    without the per-interval and per-stream results unless ``intervals``."""
     body: dict[str, Any] = {
         "size": size,
         "sort": [{TIME_FIELD: {"order": "asc"}}],
@@ -38,6 +44,8 @@ def search_body(since: datetime, until: datetime, size: int, after: list | None)
         },
         "track_total_hits": True,
     }
+    if not intervals:
+        body["_source"] = {"excludes": list(DETAIL)}
     if after is not None:
         body["search_after"] = after
     return body
@@ -51,8 +59,10 @@ def read_index(
     until: datetime,
     index: str = INDEX,
     page: int = PAGE,
+    intervals: bool = False,
 ) -> Iterator[Read]:
-    """Every hit of ``index`` started in [since, until), one ``Read`` per hit.
+    """Every hit of ``index`` started in [since, until), one ``Read`` per hit; with
+    ``intervals``, each throughput Result keeps its per-interval rates.
 
     Raises:
         FetchError: a search failed (HTTP, TLS, timeout, not JSON, not a search answer).
@@ -61,7 +71,7 @@ def read_index(
     after: list | None = None
     at_edge: set[str] = set()  # _ids of the hits at the last sort value
     while True:
-        answer = client.post(endpoint, search_body(since, until, page, after))
+        answer = client.post(endpoint, search_body(since, until, page, after, intervals=intervals))
         hits = _hits(answer, endpoint)
         fresh = 0
         for hit in hits:
