@@ -12,8 +12,8 @@ archives page:
   repeat that many hits from before the page, as a misbehaving proxy or archive could.
 
 ``status`` answers every request with that HTTP status; ``delay`` waits that many seconds
-before answering; ``documents`` are served as they are at their paths (a pSConfig
-template). Every request is recorded in ``requests``.
+before answering; ``documents`` are served at their paths (a pSConfig template; bytes
+are sent as they are). Every request is recorded in ``requests``.
 """
 
 import json
@@ -143,8 +143,11 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _send(self, status: int, document) -> None:
-        text = document.text if isinstance(document, _Raw) else json.dumps(document)
-        data = text.encode()
+        if isinstance(document, bytes):  # served as it is, JSON or not
+            data = document
+        else:
+            text = document.text if isinstance(document, _Raw) else json.dumps(document)
+            data = text.encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
