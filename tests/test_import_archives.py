@@ -86,28 +86,46 @@ def test_esmond_metadata_then_base_in_windows_stored_once(run_cli, tmp_path):
     assert "throughput_bps" not in failure.metrics
 
 
+TRACE_KEY = "0c2d6b7e0f0e4e1c9a4b5d6e7f8a9b0c"  # built: esmond makes keys when metadata is POSTed
+
+
+def with_trace_measurement(archive: Archive) -> Archive:
+    """Add the doc's tracepath metadata as esmond would list it once POSTed (a BUILT
+    metadata-key and base-uris added), with the doc's real packet-trace base data."""
+    meta = json.loads((ESMOND / "tracepath-metadata-post-body.json").read_text())
+    meta["metadata-key"] = TRACE_KEY
+    for event in meta["event-types"]:
+        event["base-uri"] = f"{ESMOND_ROOT}{TRACE_KEY}/{event['event-type']}/base"
+    trace = json.loads((ESMOND / "packet-trace-base-response.json").read_text())
+    archive.metadata.append(meta)
+    archive.base[f"{ESMOND_ROOT}{TRACE_KEY}/packet-trace/base"] = trace
+    archive.base[f"{ESMOND_ROOT}{TRACE_KEY}/failures/base"] = []
+    return archive
+
+
 def test_esmond_metadata_search_is_paged_and_filtered():
-    archive = esmond_archive()
-    until = datetime(2014, 4, 15, tzinfo=UTC)
+    archive = with_trace_measurement(esmond_archive())
+    until = datetime(2014, 4, 16, tzinfo=UTC)
     with serve(archive) as url:
         client = JsonClient(timeout=5)
-        reads = list(
-            read_archive(
-                client,
-                url,
-                since=until - timedelta(days=3),
-                until=until,
-                source="host1.example.net",
-                page=1,
-            )
-        )
+        since = until - timedelta(days=3)
+        reads = list(read_archive(client, url, since=since, until=until, page=1))
         searches = [q for _, path, q in archive.requests if path == ESMOND_ROOT]
+        only = list(read_archive(client, url, since=since, until=until, source="host2.example.net"))
         none = list(read_archive(client, url, since=until, until=until, source="elsewhere"))
-    assert [(q["offset"], q["limit"], q["source"]) for q in searches] == [
-        ("0", "1", "host1.example.net"),
-        ("1", "1", "host1.example.net"),
+    assert [(q["offset"], q["limit"]) for q in searches] == [("0", "1"), ("1", "1"), ("2", "1")]
+    by_probe = {}
+    for read in reads:
+        for result in read.results:
+            by_probe.setdefault(result.probe, []).append(result)
+    assert sorted((p, len(r)) for p, r in by_probe.items()) == [
+        ("esmond:throughput", 5),
+        ("esmond:trace", 1),
     ]
-    assert sum(len(r.results) for r in reads) == 5
+    (trace,) = by_probe["esmond:trace"]
+    assert (trace.site, trace.endpoint) == ("host2.example.net", "host1.example.net")
+    assert trace.hops[0].address == "198.124.238.65"
+    assert [r.probe for read in only for r in read.results] == ["esmond:trace"]
     assert none == []
 
 
