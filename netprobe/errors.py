@@ -61,3 +61,8 @@ class Interrupted(NetprobeError):
 class DocumentError(NetprobeError, ValueError):
     """A document made elsewhere (archive record, archiver body, pSConfig template) is not
     what its format promises: names the field, the value and what was expected."""
+
+
+class FetchError(NetprobeError):
+    """A remote archive or template cannot be read: HTTP error, TLS failure, timeout, or an
+    answer that is not the JSON expected; names the URL."""

@@ -79,3 +79,11 @@ cli.add_command(check)
 from netprobe.cli.localize import localize  # noqa: E402
 
 cli.add_command(localize)
+
+from netprobe.cli.importing import import_  # noqa: E402
+
+cli.add_command(import_)
+
+from netprobe.cli.psconfig import psconfig  # noqa: E402
+
+cli.add_command(psconfig)
