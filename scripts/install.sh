@@ -18,7 +18,7 @@ if ((${#missing[@]})); then
     fi
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # netprobe's tests start their own Alertmanager on a free port; the service Debian
     # starts on install is not wanted (a site that uses Alertmanager installed it itself).
     if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && [ -d /run/systemd/system ]; then

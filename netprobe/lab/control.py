@@ -198,9 +198,11 @@ class Lab:
             netns.ip(ns, "-6", "route", "replace", "default", "via", topology.gateway(node, 6))
 
     def _write_etc(self, ns: str) -> None:
-        """Name resolution inside the lab: its own hosts file, and a resolver on the
-        namespace's own loopback, so no lookup ever leaves the lab."""
+        """Name resolution inside the lab: its own hosts file, a resolver on the namespace's
+        own loopback, and its own nsswitch.conf (files, then DNS), so no lookup ever leaves
+        the lab and the host's name-service modules (mDNS, ...) play no part."""
         folder = ETC_NETNS / ns
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "hosts").write_text(topology.hosts_file())
+        (folder / "nsswitch.conf").write_text("# netprobe lab\nhosts: files dns\n")
         (folder / "resolv.conf").write_text("# netprobe lab: no DNS server\nnameserver 127.0.0.1\n")
