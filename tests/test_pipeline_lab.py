@@ -4,6 +4,7 @@ Every test runs real iperf3, ping and traceroute between the lab's namespaces; n
 mocked. The lab (prefix np-t<pid>-) comes from tests/lab_fixture.py and is always removed.
 """
 
+import contextlib
 import json
 import signal
 import sqlite3
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from netprobe.config import load_config
-from netprobe.lab import Lab, topology
+from netprobe.lab import Lab, netns, topology
 from netprobe.model import Status
 from netprobe.runner import run_due
 from netprobe.store import open_store
@@ -275,4 +276,54 @@ def test_sigterm_during_a_probe_leaves_an_aborted_row_and_no_iperf3(lab, tmp_pat
     db.close()
     with open_store("sqlite", path=tmp_path / "results.sqlite") as store:
         [row] = store.results(probe="term")
+    assert row.status is Status.ABORTED and row.throughput_bps is None
+
+
+def iperf3_clients(lab: Lab) -> list[str]:
+    """Command lines of the iperf3 processes inside the site namespace (clients only live there)."""
+    found = []
+    for pid in netns.pids(lab.namespace(topology.SITE)):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if Path(argv[0].decode()).name == "iperf3":
+                found.append(" ".join(word.decode() for word in argv if word))
+    return found
+
+
+def test_sigterm_during_parallel_processes_kills_every_client(lab, tmp_path):
+    probe = throughput_probe("term2", "ncsa", duration="20s", extra=", processes = 2")
+    config = write_config(tmp_path, lab, probe)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from netprobe.cli import main; main()",
+            "run",
+            "--config",
+            str(config),
+            "--no-jitter",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(100):  # both clients started (at most 10 s)
+            clients = iperf3_clients(lab)
+            if len(clients) == 2:
+                break
+            time.sleep(0.1)
+        assert sorted(c.split(" -p ")[1].split()[0] for c in clients) == ["5201", "5202"]
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 1
+    assert "SIGTERM" in err and "Traceback" not in err
+    # netprobe waits for its iperf3 processes before it exits: none may be left by now
+    assert iperf3_clients(lab) == []
+    with open_store("sqlite", path=tmp_path / "results.sqlite") as store:
+        [row] = store.results(probe="term2")
     assert row.status is Status.ABORTED and row.throughput_bps is None

@@ -1,14 +1,17 @@
 """The Store contract every back-end (SQLite, InfluxDB) keeps, and the Series it reads."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Protocol, Self
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, Self
 
 from netprobe.model import Direction, Result, Status
+
+if TYPE_CHECKING:  # numpy loads only when a series is read: `netprobe probe` never needs it
+    import numpy as np
 
 
 @dataclass(frozen=True, eq=False)

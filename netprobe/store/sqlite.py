@@ -17,8 +17,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import numpy as np
-
 from netprobe.errors import StoreError
 from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store.base import Series
@@ -259,6 +257,8 @@ class SqliteStore:
         probe: str | None = None,
     ) -> Series:
         """One metric of one link over [since, until), from ``test`` (default: the metric's)."""
+        import numpy as np  # here, not at the top: writing results (every probe) needs no numpy
+
         test = test or METRIC_TESTS.get(metric)
         where, params = _where(
             endpoint=endpoint, direction=direction, test=test, probe=probe, since=since, until=until
