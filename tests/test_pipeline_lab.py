@@ -269,8 +269,7 @@ def test_sigterm_during_a_probe_leaves_an_aborted_row_and_no_iperf3(lab, tmp_pat
     _, err = child.communicate(timeout=30)
     assert child.returncode == 1
     assert "SIGTERM" in err and "Traceback" not in err
-    leftover = subprocess.run(["pgrep", "-f", f"iperf3 -c {NCSA}"], capture_output=True)
-    assert leftover.returncode == 1, "an iperf3 client outlived netprobe"
+    assert iperf3_clients(lab) == [], "an iperf3 client outlived netprobe"
     db = sqlite3.connect(tmp_path / "results.sqlite")
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     db.close()
