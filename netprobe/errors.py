@@ -61,3 +61,11 @@ class Interrupted(NetprobeError):
 class DocumentError(NetprobeError, ValueError):
     """A document made elsewhere (archive record, archiver body, pSConfig template) is not
     what its format promises: names the field, the value and what was expected."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot take results now (down, timeout, 5xx, credentials): retry later."""
+
+
+class StoreRejected(StoreError):
+    """The store refused these results as bad data (HTTP 4xx): never retry them as they are."""

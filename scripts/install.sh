@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 extras="${1:-}"
 
 debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
+# The tests start their own influxd (Debian's InfluxDB 1.x) on free loopback ports.
+[[ "$extras" == *test* ]] && debs+=(influxdb)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -19,6 +21,14 @@ if ((${#missing[@]})); then
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [[ " ${missing[*]} " == *" influxdb "* ]]; then
+        # the package enables a system influxd on port 8086; the tests need none of it
+        if [ -d /run/systemd/system ]; then
+            systemctl disable --now influxdb >/dev/null 2>&1 || true
+        elif [ -x /etc/init.d/influxdb ]; then
+            /etc/init.d/influxdb stop >/dev/null 2>&1 || true
+        fi
+    fi
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

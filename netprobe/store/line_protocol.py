@@ -1,0 +1,93 @@
+"""InfluxDB line protocol: one point as one line of text, with every name escaped. Pure.
+
+Line protocol cannot carry every string in a name (measurement, tag key, tag value,
+field key): a newline ends the line, a name cannot end with a backslash, ``\\`` is not
+unescaped in tags by InfluxDB 1.x, an empty tag value is refused and a line starting
+with ``#`` is a comment. So names are first made safe by a reversible percent-encoding
+of just those characters (``%``, ``\\``, LF, CR, a leading ``#``: ``%25``, ``%5C``,
+``%0A``, ``%0D``, ``%23``), then escaped by the protocol's own rules (a backslash before
+``,``, `` `` and, outside measurements, ``=``). Everything else, Unicode included, is
+stored as it is, so Grafana shows ordinary names unchanged. An empty tag value is left
+out (InfluxQL's ``tag = ''`` matches a point without the tag). String field values need
+no encoding: only ``"`` and ``\\`` are escaped, and InfluxDB keeps newlines in them.
+"""
+
+import math
+import re
+
+_UNSAFE = re.compile(r"[%\\\n\r]|^#")
+_ENCODED = re.compile(r"%(25|5C|0A|0D|23)")
+_DECODE = {"25": "%", "5C": "\\", "0A": "\n", "0D": "\r", "23": "#"}
+_MEASUREMENT = re.compile(r"([, ])")
+_KEY = re.compile(r"([,= ])")
+_STRING = re.compile(r'(["\\])')
+
+FieldValue = str | int | float | bool
+
+
+def encode_name(text: str) -> str:
+    """``text`` with the characters line protocol cannot carry percent-encoded (reversible).
+
+    Raises:
+        ValueError: ``text`` is empty (an empty measurement or key cannot be stored).
+    """
+    if not text:
+        raise ValueError("an empty name cannot be stored in InfluxDB")
+    return _UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", text)
+
+
+def decode_name(text: str) -> str:
+    """The original of an `encode_name` result."""
+    return _ENCODED.sub(lambda m: _DECODE[m.group(1)], text)
+
+
+def escape_measurement(name: str) -> str:
+    """A measurement name as it is written on the line (encoded, then escaped)."""
+    return _MEASUREMENT.sub(r"\\\1", encode_name(name))
+
+
+def escape_key(name: str) -> str:
+    """A tag key, tag value or field key as it is written on the line."""
+    return _KEY.sub(r"\\\1", encode_name(name))
+
+
+def field_value(value: FieldValue) -> str:
+    """A field value on the line: ``"text"``, ``12i``, ``1.5`` or ``true``.
+
+    Raises:
+        ValueError: a float that is not finite (InfluxDB stores no NaN or infinity).
+    """
+    if isinstance(value, str):
+        escaped = _STRING.sub(r"\\\1", value)
+        return f'"{escaped}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value}i"
+    if not math.isfinite(value):
+        raise ValueError(f"{value} cannot be stored in InfluxDB")
+    return repr(float(value))
+
+
+def line(
+    measurement: str, tags: dict[str, str], fields: dict[str, FieldValue], time_us: int
+) -> str:
+    """One point: tags sorted by key (as InfluxDB prefers), empty tag values left out.
+
+    Args:
+        measurement: the measurement name.
+        tags: tag key → value; empty values are left out.
+        fields: field key → value; at least one.
+        time_us: the point's time in microseconds since the epoch (write with precision=u).
+
+    Raises:
+        ValueError: no fields, an empty name, or a non-finite float.
+    """
+    if not fields:
+        raise ValueError(f"a point of {measurement!r} needs at least one field")
+    head = escape_measurement(measurement)
+    for key in sorted(tags):
+        if tags[key]:
+            head += f",{escape_key(key)}={escape_key(tags[key])}"
+    body = ",".join(f"{escape_key(k)}={field_value(v)}" for k, v in fields.items())
+    return f"{head} {body} {time_us}"
