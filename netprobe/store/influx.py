@@ -207,9 +207,18 @@ class InfluxStore:
             StoreUnavailable: the server is down, slow, failing or refused the credentials.
             StoreRejected: the server refused the data (4xx).
         """
+        for payload in self._payloads(results):
+            self._write_payload(payload)
+
+    def check(self, results: Sequence[Result]) -> None:
+        """Raise StoreError if any of ``results`` could never be stored; sends nothing."""
+        self._payloads(results)
+
+    def _payloads(self, results: Sequence[Result]) -> list[bytes]:
+        """The request bodies that write ``results``, at most BATCH_LINES points each."""
         lines = [self._line(result) for result in results]
         try:
-            payloads = [
+            return [
                 "\n".join(lines[i : i + BATCH_LINES]).encode()
                 for i in range(0, len(lines), BATCH_LINES)
             ]
@@ -219,8 +228,6 @@ class InfluxStore:
                 f"Unicode ({exc.object[max(0, exc.start - 20) : exc.end]!r}); decode tool "
                 "output with errors='replace'"
             ) from None
-        for payload in payloads:
-            self._write_payload(payload)
 
     def _write_payload(self, payload: bytes) -> None:
         params = {**self._db_params(), "precision": "u"}
