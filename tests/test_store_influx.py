@@ -1,9 +1,12 @@
 """The InfluxDB store against a real influxd: schema, idempotence, errors, the spool."""
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from influx_fixture import need_influxd
 from test_store import T0, full_result, throughput
 
@@ -11,6 +14,7 @@ from netprobe.errors import ConfigError, StoreError, StoreUnavailable
 from netprobe.lab.influxd import Influxd
 from netprobe.model import Direction, Hop, Result, Status
 from netprobe.store import InfluxStore
+from netprobe.store.influx import RESERVED_FIELDS
 from netprobe.store.spool import Spool, SpooledStore
 
 
@@ -221,3 +225,31 @@ def test_a_result_that_can_never_be_stored_is_refused_not_queued(influxd, tmp_pa
         store.write([throughput(T0.replace(tzinfo=None))])
     assert spool.status().queued == 0
     assert store.results(status=Status.OK) == []
+
+
+HOSTILE = st.text(
+    alphabet=st.sampled_from(" ,=\"'\\\n\r\t#%\x00ü✓a-")
+    | st.characters(blacklist_categories=["Cs"]),
+    min_size=1,
+    max_size=20,
+)
+COUNTER = itertools.count()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(site=HOSTILE, probe=HOSTILE, endpoint=HOSTILE, tool=HOSTILE, test=HOSTILE, metric=HOSTILE)
+def test_hostile_names_in_every_tag_measurement_and_field_round_trip(
+    influx, site, probe, endpoint, tool, test, metric
+):
+    assume(metric not in RESERVED_FIELDS)
+    at = T0 + timedelta(seconds=next(COUNTER))
+    result = throughput(
+        at, site=site, probe=probe, endpoint=endpoint, tool=tool, test=test,
+        metrics={"throughput_bps": 1e9, metric: 0.25}, reason=probe,
+    )  # fmt: skip
+    influx.write([result])
+    assert influx.results(probe=probe, endpoint=endpoint, test=test, since=at) == [result]
+    series = influx.series(endpoint, Direction.FORWARD, metric, test=test, probe=probe, since=at)
+    assert series.values.tolist() == [0.25]

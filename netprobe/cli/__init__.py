@@ -66,3 +66,7 @@ cli.add_command(schedule)
 from netprobe.cli.detect import detect  # noqa: E402
 
 cli.add_command(detect)
+
+from netprobe.cli.store import store  # noqa: E402
+
+cli.add_command(store)

@@ -154,12 +154,17 @@ class InfluxStore:
             self._conn.close()
             self._conn = None
 
+    @staticmethod
+    def _why(body: bytes) -> str:
+        """The server's own words in an error answer."""
+        try:
+            return str(json.loads(body)["error"])
+        except (ValueError, KeyError, TypeError):
+            return body.decode(errors="replace").strip()[:300] or "no details"
+
     def _failure(self, status: int, body: bytes) -> StoreError:
         """The error an HTTP answer other than success means."""
-        try:
-            why = json.loads(body)["error"]
-        except (ValueError, KeyError, TypeError):
-            why = body.decode(errors="replace").strip()[:300] or "no details"
+        why = self._why(body)
         if status in (401, 403):
             return StoreUnavailable(
                 f"InfluxDB at {self.url} refused {self._who} ({status}: {why}): "
@@ -185,6 +190,8 @@ class InfluxStore:
             "chunk_size": str(CHUNK_ROWS),
         }
         status, body = self._request("/query", params, b"")
+        if status == 400:
+            raise StoreError(f"InfluxDB at {self.url} refused a query: {self._why(body)}")
         if status != 200:
             raise self._failure(status, body)
         for chunk in body.splitlines():

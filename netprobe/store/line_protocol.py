@@ -2,11 +2,12 @@
 
 Line protocol cannot carry every string in a name (measurement, tag key, tag value,
 field key): a newline ends the line, a name cannot end with a backslash, ``\\`` is not
-unescaped in tags by InfluxDB 1.x, an empty tag value is refused and a line starting
-with ``#`` is a comment. So names are first made safe by a reversible percent-encoding
-of just those characters (``%``, ``\\``, LF, CR, a leading ``#``: ``%25``, ``%5C``,
-``%0A``, ``%0D``, ``%23``), then escaped by the protocol's own rules (a backslash before
-``,``, `` `` and, outside measurements, ``=``). Everything else, Unicode included, is
+unescaped in tags by InfluxDB 1.x, an empty tag value is refused, a line starting
+with ``#`` is a comment, and InfluxQL cannot quote a NUL to query the name back. So
+names are first made safe by a reversible percent-encoding of just those characters
+(``%``, ``\\``, LF, CR, NUL, a leading ``#``: ``%25``, ``%5C``, ``%0A``, ``%0D``, ``%00``,
+``%23``), then escaped by the protocol's own rules (a backslash before ``,``, `` `` and,
+outside measurements, ``=``). Everything else, Unicode included, is
 stored as it is, so Grafana shows ordinary names unchanged. An empty tag value is left
 out (InfluxQL's ``tag = ''`` matches a point without the tag). String field values need
 no encoding: only ``"`` and ``\\`` are escaped, and InfluxDB keeps newlines in them.
@@ -15,9 +16,9 @@ no encoding: only ``"`` and ``\\`` are escaped, and InfluxDB keeps newlines in t
 import math
 import re
 
-_UNSAFE = re.compile(r"[%\\\n\r]|^#")
-_ENCODED = re.compile(r"%(25|5C|0A|0D|23)")
-_DECODE = {"25": "%", "5C": "\\", "0A": "\n", "0D": "\r", "23": "#"}
+_UNSAFE = re.compile(r"[%\\\n\r\x00]|^#")
+_ENCODED = re.compile(r"%(25|5C|0A|0D|00|23)")
+_DECODE = {"25": "%", "5C": "\\", "0A": "\n", "0D": "\r", "00": "\x00", "23": "#"}
 _MEASUREMENT = re.compile(r"([, ])")
 _KEY = re.compile(r"([,= ])")
 _STRING = re.compile(r'(["\\])')
