@@ -29,17 +29,16 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 
 from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
-from netprobe.model import Direction, Result, Status
+from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store import influxql
 from netprobe.store.base import Series
 from netprobe.store.line_protocol import decode_name, encode_name, line
-from netprobe.store.records import COUNT_METRICS, METRIC_TESTS, result_from_dict, result_to_dict
+from netprobe.store.records import COUNT_METRICS, METRIC_TESTS
 from netprobe.store.secrets import resolve_secret
 
 NAME = "influxdb"
 TAGS = ("site", "probe", "endpoint", "direction", "tool")
 RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
-RECORD_KEYS = ("ended", "context", "flags", "argv", "intervals", "hops")
 BATCH_LINES = 5_000  # points per HTTP write: well under InfluxDB's 25 MB body limit
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,10 +51,37 @@ def _micros(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _iso(micros: int | None) -> str | None:
-    if micros is None:
-        return None
-    return (_EPOCH + timedelta(microseconds=micros)).isoformat().replace("+00:00", "Z")
+def _time(micros: int | None) -> datetime | None:
+    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
+
+
+def _record(r: Result, started: int) -> str:
+    """What tags and fields do not hold, as compact JSON: times in µs after ``started``.
+
+    ``{"ended": µs, "context": {...}, "flags": [...], "argv": [...], "intervals": [[start,
+    seconds, bps, retransmits, rtt_ms, cwnd_bytes, omitted], ...], "hops": [[ttl, address,
+    name, rtt_ms], ...]}``.
+    """
+    record = {
+        "ended": None if r.ended is None else _micros(r.ended) - started,
+        "context": r.context,
+        "flags": r.flags,
+        "argv": r.argv,
+        "intervals": [
+            [
+                _micros(i.start) - started,
+                i.seconds,
+                i.bps,
+                i.retransmits,
+                i.rtt_ms,
+                i.cwnd_bytes,
+                i.omitted,
+            ]
+            for i in r.intervals
+        ],  # fmt: skip
+        "hops": [[h.ttl, h.address, h.name, h.rtt_ms] for h in r.hops],
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 class InfluxStore:
@@ -69,7 +95,8 @@ class InfluxStore:
         username, password: InfluxDB 1.x credentials (HTTP basic authentication).
         token: an API token (InfluxDB 2.x/3.x, or 1.8+ ``user:password``).
         timeout: seconds to wait for the server on each request.
-        create: create the database on the first write that finds it missing.
+        create: create the database (if missing) before the first write.
+        batch: points per HTTP write.
 
     ``password`` and ``token`` are ``env:NAME`` or ``file:PATH``: the secret itself is
     never in the configuration. The constructor does not contact the server.
@@ -90,6 +117,7 @@ class InfluxStore:
         token: str | None = None,
         timeout: float = 10.0,
         create: bool = True,
+        batch: int = BATCH_LINES,
     ) -> None:
         if bucket or org:
             raise ConfigError(
@@ -105,6 +133,7 @@ class InfluxStore:
         self.database, _, self.retention = database.partition("/")
         self.timeout = timeout
         self.create = create
+        self.batch = batch
         self._scheme, self._host = parts.scheme, parts.hostname
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
         self._prefix = parts.path.rstrip("/")
@@ -120,6 +149,7 @@ class InfluxStore:
             self._headers["Authorization"] = f"Basic {basic}"
             self._who = f"user {username!r}"
         self._conn: http.client.HTTPConnection | None = None
+        self._created = False
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -222,12 +252,12 @@ class InfluxStore:
         self._payloads(results)
 
     def _payloads(self, results: Sequence[Result]) -> list[bytes]:
-        """The request bodies that write ``results``, at most BATCH_LINES points each."""
+        """The request bodies that write ``results``, at most ``batch`` points each."""
         lines = [self._line(result) for result in results]
         try:
             return [
-                "\n".join(lines[i : i + BATCH_LINES]).encode()
-                for i in range(0, len(lines), BATCH_LINES)
+                "\n".join(lines[i : i + self.batch]).encode()
+                for i in range(0, len(lines), self.batch)
             ]
         except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
             raise StoreError(
@@ -237,22 +267,24 @@ class InfluxStore:
             ) from None
 
     def _write_payload(self, payload: bytes) -> None:
+        if self.create and not self._created:
+            self._create_database()
         params = {**self._db_params(), "precision": "u"}
         status, body = self._request("/write", params, payload)
-        if status == 404 and b"database not found" in body and self.create:
-            self._create_database()
-            status, body = self._request("/write", params, payload)
+        if status == 404:
+            raise StoreUnavailable(
+                f"database {self.database!r} does not exist on InfluxDB at {self.url}: "
+                f"create it ({self._why(body)})"
+            )
         if status not in (200, 204):
             raise self._failure(status, body)
 
     def _create_database(self) -> None:
+        """CREATE DATABASE once per store (a no-op if it exists); a server that refuses
+        (no admin rights, InfluxDB 2.x) is left to answer the write itself."""
         statement = f"CREATE DATABASE {influxql.identifier(self.database)}"
-        status, body = self._request("/query", {"q": statement}, b"")
-        if status != 200 or b'"error"' in body:
-            raise StoreUnavailable(
-                f"database {self.database!r} does not exist on InfluxDB at {self.url} and "
-                f"could not be created ({self._failure(status, body)}): create it"
-            )
+        self._request("/query", {"q": statement}, b"")
+        self._created = True
 
     def _line(self, r: Result) -> str:
         if r.status is not Status.OK and "throughput_bps" in r.metrics:
@@ -278,8 +310,8 @@ class InfluxStore:
                 )
             whole = name in COUNT_METRICS and float(value).is_integer()
             fields[name] = int(value) if whole else float(value)
-        data = result_to_dict(r)
-        fields["record"] = json.dumps({k: data[k] for k in RECORD_KEYS}, ensure_ascii=False)
+        started = _micros(r.started)
+        fields["record"] = _record(r, started)
         tags = {
             "site": r.site,
             "probe": r.probe,
@@ -288,7 +320,7 @@ class InfluxStore:
             "tool": r.tool,
         }
         try:
-            return line(r.test, tags, fields, _micros(r.started))
+            return line(r.test, tags, fields, started)
         except ValueError as exc:
             raise StoreError(f"result of probe {r.probe!r} cannot be stored: {exc}") from None
 
@@ -397,7 +429,7 @@ class InfluxStore:
         """The newest scheduled slot time stored for ``probe``, or None if it never filled one."""
         statement = f"SELECT max(slot) FROM /.*/{self._where(probe=probe)}"
         slots = [row[1] for _, _, rows in self._query(statement) for row in rows if row[1]]
-        return _EPOCH + timedelta(microseconds=max(slots)) if slots else None
+        return _time(max(slots)) if slots else None
 
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""
@@ -419,20 +451,34 @@ class InfluxStore:
 
 def _result(test: str, point: dict[str, Any]) -> Result:
     """The Result one point of `SELECT *` holds."""
-    data = json.loads(point["record"])
+    record = json.loads(point["record"])
+    started = point["time"]
     metrics = {}
     for name, value in point.items():
         if value is None or name in RESERVED_FIELDS or name in TAGS:
             continue
         name = decode_name(name)
         metrics[name] = int(value) if name in COUNT_METRICS else float(value)
-    data.update(
+    ended = record["ended"]
+    return Result(
+        probe=decode_name(point.get("probe") or ""),
         test=test,
-        status=point["status"],
-        reason=point.get("reason"),
-        started=_iso(point["time"]),
-        slot=_iso(point.get("slot")),
+        tool=decode_name(point.get("tool") or ""),
+        endpoint=decode_name(point.get("endpoint") or ""),
+        direction=Direction(point["direction"]),
+        status=Status(point["status"]),
+        started=_time(started),
+        ended=None if ended is None else _time(started + ended),
+        site=decode_name(point.get("site") or ""),
         metrics=metrics,
-        **{tag: decode_name(point.get(tag) or "") for tag in TAGS},
+        intervals=[
+            Interval(_time(started + at), seconds, bps, retransmits, rtt, cwnd, omitted)
+            for at, seconds, bps, retransmits, rtt, cwnd, omitted in record["intervals"]
+        ],
+        hops=[Hop(*hop) for hop in record["hops"]],
+        context=record["context"],
+        flags=record["flags"],
+        reason=point.get("reason"),
+        argv=record["argv"],
+        slot=_time(point.get("slot")),
     )
-    return result_from_dict(data)

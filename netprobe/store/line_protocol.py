@@ -13,15 +13,15 @@ out (InfluxQL's ``tag = ''`` matches a point without the tag). String field valu
 no encoding: only ``"`` and ``\\`` are escaped, and InfluxDB keeps newlines in them.
 """
 
+import functools
 import math
 import re
 
-_UNSAFE = re.compile(r"[%\\\n\r\x00]|^#")
+_ENCODE = str.maketrans({c: f"%{ord(c):02X}" for c in "%\\\n\r\x00"})
 _ENCODED = re.compile(r"%(25|5C|0A|0D|00|23)")
 _DECODE = {"25": "%", "5C": "\\", "0A": "\n", "0D": "\r", "00": "\x00", "23": "#"}
-_MEASUREMENT = re.compile(r"([, ])")
-_KEY = re.compile(r"([,= ])")
-_STRING = re.compile(r'(["\\])')
+_MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})
+_KEY = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
 
 FieldValue = str | int | float | bool
 
@@ -34,22 +34,27 @@ def encode_name(text: str) -> str:
     """
     if not text:
         raise ValueError("an empty name cannot be stored in InfluxDB")
-    return _UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", text)
+    encoded = text.translate(_ENCODE)
+    return "%23" + encoded[1:] if encoded[0] == "#" else encoded
 
 
 def decode_name(text: str) -> str:
     """The original of an `encode_name` result."""
+    if "%" not in text:
+        return text
     return _ENCODED.sub(lambda m: _DECODE[m.group(1)], text)
 
 
+@functools.lru_cache(maxsize=4096)
 def escape_measurement(name: str) -> str:
     """A measurement name as it is written on the line (encoded, then escaped)."""
-    return _MEASUREMENT.sub(r"\\\1", encode_name(name))
+    return encode_name(name).translate(_MEASUREMENT)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few names on every point
 def escape_key(name: str) -> str:
     """A tag key, tag value or field key as it is written on the line."""
-    return _KEY.sub(r"\\\1", encode_name(name))
+    return encode_name(name).translate(_KEY)
 
 
 def field_value(value: FieldValue) -> str:
@@ -59,7 +64,7 @@ def field_value(value: FieldValue) -> str:
         ValueError: a float that is not finite (InfluxDB stores no NaN or infinity).
     """
     if isinstance(value, str):
-        escaped = _STRING.sub(r"\\\1", value)
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{escaped}"'
     if isinstance(value, bool):
         return "true" if value else "false"
