@@ -4,8 +4,10 @@ import json
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from influx_fixture import need_influxd
 from test_store import T0, throughput
 
 from netprobe.lab.influxd import Influxd
@@ -112,3 +114,30 @@ def test_copy_to_influxdb_needs_it_configured(tmp_path):
     args = ["--from", "sqlite", "--to", "influxdb"]
     error = netprobe("store", "copy", "--config", site(tmp_path), *args, expect=2)
     assert "set kind = 'influxdb'" in error
+
+
+def test_netprobe_run_during_an_outage_keeps_the_result_and_flush_delivers_it(run_cli, tmp_path):
+    need_influxd()
+    (tmp_path / "server").mkdir()
+    server = Influxd(tmp_path / "server")
+    config = Path(site(tmp_path, server.url))
+    config.write_text(
+        config.read_text()
+        + '[[probes]]\nname = "lo-rtt"\ntest = "rtt"\nendpoint = "ncsa"\nevery = "1h"\n'
+        'options = { count = 2, interval = "0.2s" }\n'
+    )
+    config.write_text(config.read_text().replace("198.18.3.2", "127.0.0.1"))
+    args = ("--config", str(config))
+    try:
+        ran = json.loads(run_cli("run", *args, "--no-jitter", "--json").stdout)  # influxd is down
+        assert [r["status"] for r in ran] == ["ok"]
+        assert json.loads(run_cli("store", "status", *args, "--json").stdout)["queued"] == 1
+        assert run_cli("run", *args, "--no-jitter").stdout.strip() == "No probe was due."
+
+        server.start()
+        flushed = json.loads(run_cli("store", "flush", *args, "--json").stdout)
+        assert flushed == {"written": 1, "rejected": 0, "queued": 0}
+        stored = json.loads(run_cli("results", *args, "--json").stdout)
+        assert [(r["probe"], r["started"]) for r in stored] == [("lo-rtt", ran[0]["started"])]
+    finally:
+        server.stop()
