@@ -22,7 +22,7 @@ def test_name_encoding_round_trips_and_leaves_nothing_line_protocol_cannot_carry
     encoded = encode_name(text)
     assert decode_name(encoded) == text
     assert not {"\n", "\r", "\\", "\x00"} & set(encoded)
-    assert not encoded.startswith("#")
+    assert not encoded.startswith("#") and not encoded[0].isspace()
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,10 @@ def test_name_encoding_round_trips_and_leaves_nothing_line_protocol_cannot_carry
         ("#first #not", "%23first #not"),
         ("nul\x00", "nul%00"),
         ("%23", "%2523"),
+        ("\t0", "%090"),
+        (" lead trail ", "%20lead trail "),
+        ("\u3000wide", "%u3000;wide"),
+        ("%u3000;", "%25u3000;"),
     ],
 )
 def test_only_unsafe_characters_are_encoded(name, encoded):

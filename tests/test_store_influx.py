@@ -253,3 +253,10 @@ def test_hostile_names_in_every_tag_measurement_and_field_round_trip(
     assert influx.results(probe=probe, endpoint=endpoint, test=test, since=at) == [result]
     series = influx.series(endpoint, Direction.FORWARD, metric, test=test, probe=probe, since=at)
     assert series.values.tolist() == [0.25]
+
+
+def test_a_missing_database_that_may_not_be_created_is_named(influxd):
+    store = InfluxStore(influxd.url, database="absent", create=False)
+    with pytest.raises(StoreUnavailable, match="database 'absent' does not exist .*create it"):
+        store.write([throughput(T0)])
+    assert store.results() == [] and store.last_slot("ncsa-tcp") is None

@@ -36,7 +36,7 @@ def store() -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 def status(config_path: Path | None, as_json: bool) -> None:
-    """Show what waits in the spool and what was rejected, with the reasons.
+    """Show what waits in the spool and what was rejected, and why.
 
     \b
     Example:
@@ -141,9 +141,10 @@ def reconcile_command(
     show_all: bool,
     as_json: bool,
 ) -> None:
-    """Count results per link and UTC day in SQLite and InfluxDB; show where they differ.
+    """Compare result counts per link and day in SQLite and InfluxDB.
 
-    Exits 1 when a count differs.
+    Counts results per endpoint, direction and UTC day in both stores and shows the
+    days where they differ. Exits 1 when a count differs.
 
     \b
     Example:
@@ -199,8 +200,9 @@ def copy_command(
     since: datetime,
     until: datetime | None,
 ) -> None:
-    """Copy results between SQLite and the InfluxDB of [store], a day at a time.
+    """Copy results between SQLite and InfluxDB (both ways).
 
+    The InfluxDB is the one [store] names; results are read a UTC day at a time.
     Copying again is safe: a result already in the target is not duplicated.
 
     \b

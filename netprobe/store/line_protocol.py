@@ -3,11 +3,12 @@
 Line protocol cannot carry every string in a name (measurement, tag key, tag value,
 field key): a newline ends the line, a name cannot end with a backslash, ``\\`` is not
 unescaped in tags by InfluxDB 1.x, an empty tag value is refused, a line starting
-with ``#`` is a comment, and InfluxQL cannot quote a NUL to query the name back. So
-names are first made safe by a reversible percent-encoding of just those characters
-(``%``, ``\\``, LF, CR, NUL, a leading ``#``: ``%25``, ``%5C``, ``%0A``, ``%0D``, ``%00``,
-``%23``), then escaped by the protocol's own rules (a backslash before ``,``, `` `` and,
-outside measurements, ``=``). Everything else, Unicode included, is
+with ``#`` is a comment, whitespace at the start of a line is trimmed off, and InfluxQL
+cannot quote a NUL to query the name back. So names are first made safe by a reversible
+percent-encoding of just those characters (``%``, ``\\``, LF, CR, NUL: ``%25``, ``%5C``,
+``%0A``, ``%0D``, ``%00``; a leading ``#`` or whitespace: ``%23``, ``%09``, ``%20``, or
+``%u3000;`` past U+00FF), then escaped by the protocol's own rules (a backslash before
+``,``, `` `` and, outside measurements, ``=``). Everything else, Unicode included, is
 stored as it is, so Grafana shows ordinary names unchanged. An empty tag value is left
 out (InfluxQL's ``tag = ''`` matches a point without the tag). String field values need
 no encoding: only ``"`` and ``\\`` are escaped, and InfluxDB keeps newlines in them.
@@ -18,8 +19,7 @@ import math
 import re
 
 _ENCODE = str.maketrans({c: f"%{ord(c):02X}" for c in "%\\\n\r\x00"})
-_ENCODED = re.compile(r"%(25|5C|0A|0D|00|23)")
-_DECODE = {"25": "%", "5C": "\\", "0A": "\n", "0D": "\r", "00": "\x00", "23": "#"}
+_ENCODED = re.compile(r"%(?:u([0-9A-F]{4,6});|([0-9A-F]{2}))")
 _MEASUREMENT = str.maketrans({",": "\\,", " ": "\\ "})
 _KEY = str.maketrans({",": "\\,", " ": "\\ ", "=": "\\="})
 
@@ -35,14 +35,18 @@ def encode_name(text: str) -> str:
     if not text:
         raise ValueError("an empty name cannot be stored in InfluxDB")
     encoded = text.translate(_ENCODE)
-    return "%23" + encoded[1:] if encoded[0] == "#" else encoded
+    first = encoded[0]
+    if first == "#" or first.isspace():  # a comment; whitespace InfluxDB trims off a line
+        code = ord(first)
+        return (f"%{code:02X}" if code < 0x100 else f"%u{code:04X};") + encoded[1:]
+    return encoded
 
 
 def decode_name(text: str) -> str:
     """The original of an `encode_name` result."""
     if "%" not in text:
         return text
-    return _ENCODED.sub(lambda m: _DECODE[m.group(1)], text)
+    return _ENCODED.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
 @functools.lru_cache(maxsize=4096)
