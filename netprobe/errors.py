@@ -66,3 +66,11 @@ class DocumentError(NetprobeError, ValueError):
 class FetchError(NetprobeError):
     """A remote archive or template cannot be read: HTTP error, TLS failure, timeout, or an
     answer that is not the JSON expected; names the URL."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot take results now (down, timeout, 5xx, credentials): retry later."""
+
+
+class StoreRejected(StoreError):
+    """The store refused these results as bad data (HTTP 4xx): never retry them as they are."""

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 
-debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv prometheus-alertmanager)
+debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
+# The tests start their own influxd and Alertmanager on free loopback ports.
+[[ "$extras" == *test* ]] && debs+=(influxdb prometheus-alertmanager)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -19,12 +21,16 @@ if ((${#missing[@]})); then
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # netprobe's tests start their own Alertmanager on a free port; the service Debian
-    # starts on install is not wanted (a site that uses Alertmanager installed it itself).
-    if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && [ -d /run/systemd/system ]; then
-        echo "netprobe install: stopping and disabling the prometheus-alertmanager service"
-        systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
-    fi
+    # Debian starts these packages' services on install; the tests need none of them
+    # (a site that runs InfluxDB or Alertmanager installed them itself).
+    for service in influxdb prometheus-alertmanager; do
+        [[ " ${missing[*]} " == *" $service "* ]] || continue
+        if [ -d /run/systemd/system ]; then
+            systemctl disable --now "$service" >/dev/null 2>&1 || true
+        elif [ -x "/etc/init.d/$service" ]; then
+            "/etc/init.d/$service" stop >/dev/null 2>&1 || true
+        fi
+    done
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -1,4 +1,4 @@
-"""The Store contract, run against every back-end (InfluxDB joins STORE_KINDS later)."""
+"""The Store contract, run against every back-end: SQLite and a real influxd."""
 
 import itertools
 import json
@@ -15,18 +15,21 @@ from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store import open_store
 from netprobe.store.records import CSV_COLUMNS, result_from_dict, result_to_dict, result_to_row
 
-STORE_KINDS = ["sqlite"]
+STORE_KINDS = ["sqlite", "influxdb"]
 T0 = datetime(2026, 1, 5, 12, 0, 0, 123456, tzinfo=UTC)
 
 
-def store_settings(kind: str, tmp_path) -> dict:
+def store_settings(kind: str, request, tmp_path) -> dict:
     """Settings that open a fresh, empty store of ``kind``."""
-    return {"sqlite": {"path": tmp_path / "netprobe.sqlite"}}[kind]
+    if kind == "influxdb":
+        server = request.getfixturevalue("influxd")
+        return {"url": server.url, "database": request.getfixturevalue("influx_database")}
+    return {"path": tmp_path / "netprobe.sqlite"}
 
 
 @pytest.fixture(params=STORE_KINDS)
 def store(request, tmp_path):
-    with open_store(request.param, **store_settings(request.param, tmp_path)) as opened:
+    with open_store(request.param, **store_settings(request.param, request, tmp_path)) as opened:
         yield opened
 
 
@@ -224,7 +227,7 @@ def test_csv_row_has_every_column_and_empty_cells_for_absent_values():
 
 
 def test_open_store_rejects_unknown_kind_and_settings(tmp_path):
-    with pytest.raises(ConfigError, match="'mongo' is unknown; expected one of: sqlite"):
+    with pytest.raises(ConfigError, match="'mongo' is unknown; expected one of: sqlite, influxdb"):
         open_store("mongo")
     with pytest.raises(ConfigError, match="sqlite store.*'path'"):
         open_store("sqlite", pth=tmp_path / "x.sqlite")

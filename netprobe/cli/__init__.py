@@ -87,3 +87,7 @@ cli.add_command(import_)
 from netprobe.cli.psconfig import psconfig  # noqa: E402
 
 cli.add_command(psconfig)
+
+from netprobe.cli.store import store  # noqa: E402
+
+cli.add_command(store)

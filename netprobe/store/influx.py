@@ -1,0 +1,484 @@
+"""Results in InfluxDB, over the v1 HTTP API: line-protocol writes, InfluxQL reads.
+
+The v1 API is what InfluxDB 1.x speaks natively and what 2.x (with a DBRP mapping and a
+token) and 3.x accept too. Schema, one point per result at its ``started`` time:
+
+- measurement: the test (``throughput``, ``rtt``, ``trace``);
+- tags: ``site``, ``probe``, ``endpoint``, ``direction``, ``tool``;
+- fields: ``status`` (text, always), ``reason`` (text, failures), ``slot`` (integer
+  microseconds since the epoch, scheduled runs), every metric in base units (bit/s, ms,
+  counts as integers) — a failure has no metric fields, never a 0 — and ``record``: the
+  rest of the Result (end time, context, flags, argv, intervals, hops) as JSON.
+
+InfluxDB keeps one point per measurement, tag set and time, so re-writing a result
+replaces it with itself: replays never duplicate. Unlike SQLite, a re-write with other
+values for the same key replaces the first (the last one written wins), and the tag set
+also holds ``site`` and ``tool``. Names are stored as `line_protocol` encodes them.
+"""
+
+import base64
+import http.client
+import json
+import math
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlencode, urlsplit
+
+import numpy as np
+
+from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
+from netprobe.model import Direction, Hop, Interval, Result, Status
+from netprobe.store import influxql
+from netprobe.store.base import Series
+from netprobe.store.line_protocol import decode_name, encode_name, line
+from netprobe.store.records import COUNT_METRICS, METRIC_TESTS
+from netprobe.store.secrets import resolve_secret
+
+NAME = "influxdb"
+TAGS = ("site", "probe", "endpoint", "direction", "tool")
+RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
+BATCH_LINES = 5_000  # points per HTTP write: well under InfluxDB's 25 MB body limit
+CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: datetime) -> int:
+    if value.tzinfo is None:
+        raise StoreError(f"time {value} has no time zone: netprobe times are aware UTC")
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _time(micros: int | None) -> datetime | None:
+    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
+
+
+def _record(r: Result, started: int) -> str:
+    """What tags and fields do not hold, as compact JSON: times in µs after ``started``.
+
+    ``{"ended": µs, "context": {...}, "flags": [...], "argv": [...], "intervals": [[start,
+    seconds, bps, retransmits, rtt_ms, cwnd_bytes, omitted], ...], "hops": [[ttl, address,
+    name, rtt_ms], ...]}``.
+    """
+    record = {
+        "ended": None if r.ended is None else _micros(r.ended) - started,
+        "context": r.context,
+        "flags": r.flags,
+        "argv": r.argv,
+        "intervals": [
+            [
+                _micros(i.start) - started,
+                i.seconds,
+                i.bps,
+                i.retransmits,
+                i.rtt_ms,
+                i.cwnd_bytes,
+                i.omitted,
+            ]
+            for i in r.intervals
+        ],  # fmt: skip
+        "hops": [[h.ttl, h.address, h.name, h.rtt_ms] for h in r.hops],
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class InfluxStore:
+    """Results in an InfluxDB database (see the `Store` protocol for the contract).
+
+    Args:
+        url: the server, e.g. ``http://localhost:8086`` (a path prefix is kept).
+        database: the database, or ``database/retention_policy``.
+        bucket, org: InfluxDB 2.x names; refused for now (use ``database`` with a DBRP
+            mapping and a token: 2.x serves the same v1 API).
+        username, password: InfluxDB 1.x credentials (HTTP basic authentication).
+        token: an API token (InfluxDB 2.x/3.x, or 1.8+ ``user:password``).
+        timeout: seconds to wait for the server on each request.
+        create: create the database (if missing) before the first write.
+        batch: points per HTTP write.
+
+    ``password`` and ``token`` are ``env:NAME`` or ``file:PATH``: the secret itself is
+    never in the configuration. The constructor does not contact the server.
+
+    Raises:
+        ConfigError: a missing database, an unusable URL or secret.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        database: str | None = None,
+        bucket: str | None = None,
+        org: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 10.0,
+        create: bool = True,
+        batch: int = BATCH_LINES,
+    ) -> None:
+        if bucket or org:
+            raise ConfigError(
+                "[store] bucket/org (the InfluxDB 2.x write API) are not supported yet: set "
+                "database = BUCKET with a DBRP mapping and token = 'env:NAME' (the v1 API)"
+            )
+        if not database:
+            raise ConfigError("[store] database is required for kind = 'influxdb'")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"[store] url = {url!r}: expected http://HOST:PORT or https://...")
+        self.url = url.rstrip("/")
+        self.database, _, self.retention = database.partition("/")
+        self.timeout = timeout
+        self.create = create
+        self.batch = batch
+        self._scheme, self._host = parts.scheme, parts.hostname
+        self._port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._prefix = parts.path.rstrip("/")
+        self._headers = {}
+        self._who = "no credentials"
+        token = resolve_secret(token, "token")
+        if token:
+            self._headers["Authorization"] = f"Token {token}"
+            self._who = "the token"
+        elif username:
+            secret = resolve_secret(password, "password") or ""
+            basic = base64.b64encode(f"{username}:{secret}".encode()).decode()
+            self._headers["Authorization"] = f"Basic {basic}"
+            self._who = f"user {username!r}"
+        self._conn: http.client.HTTPConnection | None = None
+        self._created = False
+
+    # -- HTTP ---------------------------------------------------------------------------
+
+    def _request(self, path: str, params: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        """POST to the server, retrying once when a kept-alive connection went stale."""
+        url = f"{self._prefix}{path}?{urlencode(params)}"
+        for attempt in (1, 2):
+            fresh = self._conn is None
+            if fresh:
+                kind = http.client.HTTPSConnection if self._scheme == "https" else None
+                self._conn = (kind or http.client.HTTPConnection)(
+                    self._host, self._port, timeout=self.timeout
+                )
+            try:
+                self._conn.request("POST", url, body=body, headers=self._headers)
+                response = self._conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+                self._drop()
+                if fresh or attempt == 2:
+                    raise StoreUnavailable(f"cannot reach InfluxDB at {self.url}: {exc}") from None
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop()
+                why = exc
+                if isinstance(exc, TimeoutError):
+                    why = f"no answer within {self.timeout:g} s"
+                raise StoreUnavailable(f"cannot reach InfluxDB at {self.url}: {why}") from None
+        raise AssertionError("unreachable")
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @staticmethod
+    def _why(body: bytes) -> str:
+        """The server's own words in an error answer."""
+        try:
+            return str(json.loads(body)["error"])
+        except (ValueError, KeyError, TypeError):
+            return body.decode(errors="replace").strip()[:300] or "no details"
+
+    def _failure(self, status: int, body: bytes) -> StoreError:
+        """The error an HTTP answer other than success means."""
+        why = self._why(body)
+        if status in (401, 403):
+            return StoreUnavailable(
+                f"InfluxDB at {self.url} refused {self._who} ({status}: {why}): "
+                "check [store] username, password or token"
+            )
+        if 400 <= status < 500 and status not in (404, 408, 429):
+            return StoreRejected(f"InfluxDB at {self.url} refused the data ({status}): {why}")
+        return StoreUnavailable(f"InfluxDB at {self.url} answered {status}: {why}")
+
+    def _db_params(self) -> dict[str, str]:
+        params = {"db": self.database}
+        if self.retention:
+            params["rp"] = self.retention
+        return params
+
+    def _query(self, statement: str) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
+        """The series of one statement's answer: (measurement, columns, rows), in order."""
+        params = {
+            **self._db_params(),
+            "q": statement,
+            "epoch": "u",
+            "chunked": "true",
+            "chunk_size": str(CHUNK_ROWS),
+        }
+        status, body = self._request("/query", params, b"")
+        if status == 400:
+            raise StoreError(f"InfluxDB at {self.url} refused a query: {self._why(body)}")
+        if status != 200:
+            raise self._failure(status, body)
+        for chunk in body.splitlines():
+            for answer in json.loads(chunk).get("results", []):
+                error = answer.get("error")
+                if error and error.startswith("database not found"):
+                    return  # nothing written yet: an empty store
+                if error:
+                    raise StoreError(f"InfluxDB at {self.url} refused a query: {error}")
+                for series in answer.get("series", []):
+                    yield series["name"], series["columns"], series["values"]
+
+    # -- the Store protocol -------------------------------------------------------------
+
+    def write(self, results: Sequence[Result]) -> None:
+        """Store all of ``results``; a failed write stored part or none (re-writing completes it).
+
+        Raises:
+            StoreError: a result cannot be stored (nothing was sent).
+            StoreUnavailable: the server is down, slow, failing or refused the credentials.
+            StoreRejected: the server refused the data (4xx).
+        """
+        for payload in self._payloads(results):
+            self._write_payload(payload)
+
+    def check(self, results: Sequence[Result]) -> None:
+        """Raise StoreError if any of ``results`` could never be stored; sends nothing."""
+        self._payloads(results)
+
+    def _payloads(self, results: Sequence[Result]) -> list[bytes]:
+        """The request bodies that write ``results``, at most ``batch`` points each."""
+        lines = [self._line(result) for result in results]
+        try:
+            return [
+                "\n".join(lines[i : i + self.batch]).encode()
+                for i in range(0, len(lines), self.batch)
+            ]
+        except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
+            raise StoreError(
+                f"cannot write to InfluxDB at {self.url}: a result holds text that is not valid "
+                f"Unicode ({exc.object[max(0, exc.start - 20) : exc.end]!r}); decode tool "
+                "output with errors='replace'"
+            ) from None
+
+    def _write_payload(self, payload: bytes) -> None:
+        if self.create and not self._created:
+            self._create_database()
+        params = {**self._db_params(), "precision": "u"}
+        status, body = self._request("/write", params, payload)
+        if status == 404:
+            raise StoreUnavailable(
+                f"database {self.database!r} does not exist on InfluxDB at {self.url}: "
+                f"create it ({self._why(body)})"
+            )
+        if status not in (200, 204):
+            raise self._failure(status, body)
+
+    def _create_database(self) -> None:
+        """CREATE DATABASE once per store (a no-op if it exists); a server that refuses
+        (no admin rights, InfluxDB 2.x) is left to answer the write itself."""
+        statement = f"CREATE DATABASE {influxql.identifier(self.database)}"
+        self._request("/query", {"q": statement}, b"")
+        self._created = True
+
+    def _line(self, r: Result) -> str:
+        if r.status is not Status.OK and "throughput_bps" in r.metrics:
+            raise StoreError(
+                f"result of probe {r.probe!r} is {r.status.value!r} but has a throughput: "
+                "a failure is stored without one"
+            )
+        fields: dict[str, Any] = {"status": r.status.value}
+        if r.reason is not None:
+            fields["reason"] = r.reason
+        if r.slot is not None:
+            fields["slot"] = _micros(r.slot)
+        for name, value in r.metrics.items():
+            if name in RESERVED_FIELDS:
+                raise StoreError(
+                    f"result of probe {r.probe!r} has a metric named {name!r}: InfluxDB keeps "
+                    f"its own field under that name ({', '.join(sorted(RESERVED_FIELDS))})"
+                )
+            if not math.isfinite(value):
+                raise StoreError(
+                    f"result of probe {r.probe!r} has metric {name} = {value}: "
+                    "leave impossible values out and name them in flags"
+                )
+            whole = name in COUNT_METRICS and float(value).is_integer()
+            fields[name] = int(value) if whole else float(value)
+        started = _micros(r.started)
+        fields["record"] = _record(r, started)
+        tags = {
+            "site": r.site,
+            "probe": r.probe,
+            "endpoint": r.endpoint,
+            "direction": r.direction.value,
+            "tool": r.tool,
+        }
+        try:
+            return line(r.test, tags, fields, started)
+        except ValueError as exc:
+            raise StoreError(f"result of probe {r.probe!r} cannot be stored: {exc}") from None
+
+    def _where(self, **filters: Any) -> str:
+        clauses = []
+        for tag in ("endpoint", "probe", "direction"):
+            if filters.get(tag) is not None:
+                value = str(filters[tag])
+                clauses.append(f"{tag} = {influxql.literal(encode_name(value) if value else '')}")
+        if filters.get("status") is not None:
+            clauses.append(f"status = {influxql.literal(str(filters['status']))}")
+        if filters.get("since") is not None:
+            clauses.append(f"time >= {influxql.time_literal(_micros(filters['since']))}")
+        if filters.get("until") is not None:
+            clauses.append(f"time < {influxql.time_literal(_micros(filters['until']))}")
+        return f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+    @staticmethod
+    def _source(test: str | None) -> str:
+        return influxql.identifier(encode_name(test)) if test else "/.*/"
+
+    def results(
+        self,
+        *,
+        endpoint: str | None = None,
+        probe: str | None = None,
+        test: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        status: Status | None = None,
+        limit: int | None = None,
+    ) -> list[Result]:
+        """Full results started in [since, until), oldest first; ``limit`` keeps the newest."""
+        if test == "":
+            return []
+        where = self._where(endpoint=endpoint, probe=probe, status=status, since=since, until=until)
+        statement = f"SELECT * FROM {self._source(test)}{where}"
+        if limit is not None:
+            statement += f" ORDER BY time DESC LIMIT {int(limit)}"
+        found: list[tuple[int, Result]] = []
+        for name, columns, rows in self._query(statement):
+            if "record" not in columns:
+                continue  # another program's measurement in the same database
+            for row in rows:
+                point = dict(zip(columns, row, strict=True))
+                if point["record"] is not None:
+                    found.append((point["time"], _result(decode_name(name), point)))
+        found.sort(key=lambda item: item[0])
+        if limit is not None:
+            found = found[-int(limit) :] if limit > 0 else []
+        return [result for _, result in found]
+
+    def series(
+        self,
+        endpoint: str,
+        direction: Direction,
+        metric: str = "throughput_bps",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        test: str | None = None,
+        probe: str | None = None,
+    ) -> Series:
+        """One metric of one link over [since, until), from ``test`` (default: the metric's)."""
+        test = test or METRIC_TESTS.get(metric)
+        where = self._where(
+            endpoint=endpoint, direction=direction, probe=probe, since=since, until=until
+        )
+        field = influxql.identifier(encode_name(metric))
+        statement = f"SELECT status, {field} FROM {self._source(test)}{where}"
+        times: list[int] = []
+        states: list[str] = []
+        values: list[Any] = []
+        parts = 0
+        for _, _, rows in self._query(statement):
+            parts += 1
+            if rows and len(rows[0]) == 3:
+                t, s, v = zip(*rows, strict=True)
+            else:  # the metric was never written: InfluxDB leaves its column out
+                t, s = zip(*rows, strict=True) if rows else ((), ())
+                v = (None,) * len(t)
+            times += t
+            states += s
+            values += v
+        times_array = np.array(times, dtype=np.int64)
+        status_array = np.array(states, dtype=str)
+        value_array = np.array(values, dtype=np.float64)
+        value_array[status_array != Status.OK.value] = np.nan
+        if parts > 1 and test is None:  # several measurements: put them back in time order
+            order = np.argsort(times_array, kind="stable")
+            times_array, value_array, status_array = (
+                times_array[order],
+                value_array[order],
+                status_array[order],
+            )
+        return Series(
+            endpoint=endpoint,
+            direction=direction,
+            metric=metric,
+            times=times_array.astype("datetime64[us]"),
+            values=value_array,
+            status=status_array,
+        )
+
+    def last_slot(self, probe: str) -> datetime | None:
+        """The newest scheduled slot time stored for ``probe``, or None if it never filled one."""
+        statement = f"SELECT max(slot) FROM /.*/{self._where(probe=probe)}"
+        slots = [row[1] for _, _, rows in self._query(statement) for row in rows if row[1]]
+        return _time(max(slots)) if slots else None
+
+    def close(self) -> None:
+        """Release the connection; the store cannot be used afterwards."""
+        self._drop()
+
+    def __enter__(self) -> Self:
+        """Use the store in a ``with`` block that closes it."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+
+def _result(test: str, point: dict[str, Any]) -> Result:
+    """The Result one point of `SELECT *` holds."""
+    record = json.loads(point["record"])
+    started = point["time"]
+    metrics = {}
+    for name, value in point.items():
+        if value is None or name in RESERVED_FIELDS or name in TAGS:
+            continue
+        name = decode_name(name)
+        metrics[name] = int(value) if name in COUNT_METRICS else float(value)
+    ended = record["ended"]
+    return Result(
+        probe=decode_name(point.get("probe") or ""),
+        test=test,
+        tool=decode_name(point.get("tool") or ""),
+        endpoint=decode_name(point.get("endpoint") or ""),
+        direction=Direction(point["direction"]),
+        status=Status(point["status"]),
+        started=_time(started),
+        ended=None if ended is None else _time(started + ended),
+        site=decode_name(point.get("site") or ""),
+        metrics=metrics,
+        intervals=[
+            Interval(_time(started + at), seconds, bps, retransmits, rtt, cwnd, omitted)
+            for at, seconds, bps, retransmits, rtt, cwnd, omitted in record["intervals"]
+        ],
+        hops=[Hop(*hop) for hop in record["hops"]],
+        context=record["context"],
+        flags=record["flags"],
+        reason=point.get("reason"),
+        argv=record["argv"],
+        slot=_time(point.get("slot")),
+    )
