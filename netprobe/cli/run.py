@@ -55,6 +55,7 @@ def run(config_path: Path | None, no_jitter: bool, as_json: bool) -> None:
         except LockBusy as busy:
             click.echo(f"netprobe run: nothing done: {busy}", err=True)
             return
+        _say_if_spooled(store)
     if as_json:
         click.echo(results_json(report.results))
         return
@@ -93,9 +94,17 @@ def probe(config_path: Path | None, endpoint: str, test: str, as_json: bool) -> 
     with configured_store(config) as store, sigterm_stops():
         for configured in probes:
             found += run_probe(config, store, configured)
+        _say_if_spooled(store)
     if as_json:
         click.echo(results_json(found))
     else:
         click.echo(results_table(found))
     if not all(r.ok for r in found):
         sys.exit(1)
+
+
+def _say_if_spooled(store: object) -> None:
+    """Tell the user when results went to the spool instead of the store (InfluxDB down)."""
+    problem = getattr(store, "problem", None)
+    if problem:
+        click.echo(f"netprobe: results kept in the spool, to be flushed later: {problem}", err=True)
