@@ -88,8 +88,9 @@ class Store(Protocol):
         ...
 
     def __enter__(self) -> Self:
-        """Use the store in a ``with`` block that closes it."""
-        ...
+        """Use the store in a ``with`` block that closes it (stores that subclass Store
+        inherit this and ``__exit__``)."""
+        return self
 
     def __exit__(
         self,
@@ -98,4 +99,4 @@ class Store(Protocol):
         tb: TracebackType | None,
     ) -> None:
         """Close the store."""
-        ...
+        self.close()

@@ -22,8 +22,7 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
@@ -31,7 +30,7 @@ import numpy as np
 from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
 from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store import influxql
-from netprobe.store.base import Series
+from netprobe.store.base import Series, Store
 from netprobe.store.line_protocol import decode_name, encode_name, line
 from netprobe.store.records import COUNT_METRICS, METRIC_TESTS
 from netprobe.store.secrets import resolve_secret
@@ -84,7 +83,7 @@ def _record(r: Result, started: int) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-class InfluxStore:
+class InfluxStore(Store):
     """Results in an InfluxDB database (see the `Store` protocol for the contract).
 
     Args:
@@ -434,19 +433,6 @@ class InfluxStore:
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""
         self._drop()
-
-    def __enter__(self) -> Self:
-        """Use the store in a ``with`` block that closes it."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
 
 def _result(test: str, point: dict[str, Any]) -> Result:

@@ -22,8 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from netprobe.errors import StoreError, StoreUnavailable
 from netprobe.model import Direction, Result
@@ -213,7 +212,7 @@ def deliver(store: Store, results: list[Result]) -> tuple[int, list[tuple[Result
     return written, rejected
 
 
-class SpooledStore:
+class SpooledStore(Store):
     """A store whose writes never lose a result: what it cannot take now waits in a spool.
 
     Reads go to the store (a result still queued is not seen until flushed), except
@@ -287,19 +286,6 @@ class SpooledStore:
     def close(self) -> None:
         """Close the store."""
         self.store.close()
-
-    def __enter__(self) -> Self:
-        """Use the store in a ``with`` block that closes it."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
 
 def _parse(text: str) -> Result | None:

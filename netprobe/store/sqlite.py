@@ -14,12 +14,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from netprobe.errors import StoreError
 from netprobe.model import Direction, Hop, Interval, Result, Status
-from netprobe.store.base import Series
+from netprobe.store.base import Series, Store
 from netprobe.store.records import METRIC_TESTS
 from netprobe.store.sqlite_schema import MIGRATIONS, migrate
 
@@ -53,7 +52,7 @@ def _time(micros: int | None) -> datetime | None:
     return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
-class SqliteStore:
+class SqliteStore(Store):
     """Results in one SQLite file (see the `Store` protocol for the contract).
 
     Args:
@@ -300,19 +299,6 @@ class SqliteStore:
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""
         self._conn.close()
-
-    def __enter__(self) -> Self:
-        """Use the store in a ``with`` block that closes it."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
