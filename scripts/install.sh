@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 
-debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv prometheus-alertmanager)
+debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv prometheus-alertmanager chromium)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -18,7 +18,10 @@ if ((${#missing[@]})); then
     fi
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # No recommends: chromium's pull avahi and libnss-mdns, which rewrites the hosts line
+    # of /etc/nsswitch.conf (mDNS lookups) and changes how unknown names fail.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
     # netprobe's tests start their own Alertmanager on a free port; the service Debian
     # starts on install is not wanted (a site that uses Alertmanager installed it itself).
     if [[ " ${missing[*]} " == *" prometheus-alertmanager "* ]] && [ -d /run/systemd/system ]; then

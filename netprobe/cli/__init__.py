@@ -79,3 +79,7 @@ cli.add_command(check)
 from netprobe.cli.localize import localize  # noqa: E402
 
 cli.add_command(localize)
+
+from netprobe.cli.report import report  # noqa: E402
+
+cli.add_command(report)

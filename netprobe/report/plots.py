@@ -1,0 +1,130 @@
+"""The report's figures with matplotlib (Agg backend), as base64 PNG for inline ``<img>``.
+
+matplotlib is imported inside the functions: commands that never draw do not load it.
+"""
+
+import base64
+import io
+from datetime import datetime
+
+import numpy as np
+
+from netprobe.report.build import DirectionReport, Report
+from netprobe.store import Series
+
+GBIT = 1e9
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png(fig) -> str:
+    """The figure as a base64 PNG; the figure is closed."""
+    plt = _pyplot()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _times(series: Series) -> np.ndarray:
+    return series.times.astype("datetime64[us]").astype(datetime)
+
+
+def throughput(report: Report, d: DirectionReport) -> str:
+    """Throughput of one direction in Gbit/s: probes, plan line, change points, medians.
+
+    Returns:
+        A base64 PNG.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    s = d.throughput
+    ax.plot(_times(s), s.values / GBIT, ".", ms=2, color="tab:blue", label="probe")
+    steps = d.analysis.steps
+    if steps:
+        xs = [max(e.start, report.since) for e in steps if e.start < report.until]
+        ys = [e.expected_bps / GBIT for e in steps if e.start < report.until]
+        ax.step(
+            [*xs, report.until],
+            [*ys, ys[-1]] if ys else [],
+            where="post",
+            color="tab:green",
+            label="expected (plan)",
+        )
+    for r in d.rows:
+        if r.start and r.end and not np.isnan(r.median):
+            ax.hlines(r.median / GBIT, r.start, r.end, colors="tab:orange", lw=2)
+    cps = d.analysis.detection.change_points if d.analysis.detection else []
+    for c in cps:
+        if c.time:
+            ax.axvline(c.time, color="tab:red", ls="--", lw=1)
+    ax.plot([], [], color="tab:orange", lw=2, label="segment median")
+    ax.plot([], [], color="tab:red", ls="--", label="change point")
+    ax.set_ylabel("Gbit/s")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{report.link} {d.direction.value}: throughput")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def heatmap(report: Report, d: DirectionReport) -> str:
+    """Median throughput (Gbit/s) by hour of day (rows) and day (columns); a base64 PNG."""
+    plt = _pyplot()
+    s = d.throughput
+    days = s.times.astype("datetime64[D]")
+    hours = (s.times.astype("datetime64[h]") - days).astype(int)
+    first = days.min() if len(days) else np.datetime64("1970-01-01")
+    cols = (days - first).astype(int)
+    grid = np.full((24, int(cols.max()) + 1 if len(cols) else 1), np.nan)
+    for h in range(24):
+        for c in np.unique(cols[hours == h]):
+            cell = s.values[(hours == h) & (cols == c)]
+            if np.any(~np.isnan(cell)):
+                grid[h, c] = np.nanmedian(cell) / GBIT
+    fig, ax = plt.subplots(figsize=(11, 3.2))
+    start = first.astype(datetime)
+    im = ax.imshow(grid, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest")
+    ticks = np.linspace(0, grid.shape[1] - 1, min(8, grid.shape[1])).astype(int)
+    ax.set_xticks(ticks, [str(np.datetime64(start) + int(t)) for t in ticks], fontsize=8)
+    ax.set_ylabel("hour of day (UTC)")
+    ax.set_title(f"{report.link} {d.direction.value}: median Gbit/s by hour and day")
+    fig.colorbar(im, ax=ax, label="Gbit/s")
+    return _png(fig)
+
+
+def metric(report: Report, d: DirectionReport, series: Series, label: str) -> str:
+    """Another stored metric of one direction over the same time (RTT, retransmits)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(11, 2.6))
+    ax.plot(_times(series), series.values, ".", ms=2, color="tab:purple")
+    cps = d.analysis.detection.change_points if d.analysis.detection else []
+    for c in cps:
+        if c.time:
+            ax.axvline(c.time, color="tab:red", ls="--", lw=1)
+    ax.set_xlim(report.since, report.until)
+    ax.set_ylabel(label)
+    ax.set_title(f"{report.link} {d.direction.value}: {label}")
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def figures(report: Report) -> list[tuple[str, str]]:
+    """Every figure of the report as (caption, base64 PNG), direction by direction."""
+    out = []
+    for d in report.directions:
+        name = d.direction.value
+        out.append((f"Throughput, {name}", throughput(report, d)))
+        out.append((f"Time of day, {name}", heatmap(report, d)))
+        if d.rtt is not None and np.any(~np.isnan(d.rtt.values)):
+            out.append((f"RTT, {name}", metric(report, d, d.rtt, "RTT (ms)")))
+        if d.retransmits is not None and np.any(~np.isnan(d.retransmits.values)):
+            out.append((f"Retransmits, {name}", metric(report, d, d.retransmits, "retransmits")))
+    return out
