@@ -12,6 +12,7 @@ from test_analyze_cli import DROP, START, G, N, hourly, results
 
 from netprobe.model import Direction, Hop, Result, Status
 from netprobe.store import SqliteStore
+from netprobe.store.records import CSV_COLUMNS
 
 HOST = "<script>alert(1)</script>.example.org"  # a host name is data: it must be escaped
 DROP_DAY = (START + timedelta(hours=DROP)).strftime("%Y-%m-%d")  # 2026-02-11
@@ -116,7 +117,7 @@ def test_html_renders_in_headless_chromium(html_report, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is missing: install the Debian package (scripts/install.sh)"
     shot = tmp_path / "shot.png"
-    subprocess.run(
+    run = subprocess.run(
         [
             chromium,
             "--headless",
@@ -126,6 +127,7 @@ def test_html_renders_in_headless_chromium(html_report, tmp_path):
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--enable-logging=stderr",
             f"--user-data-dir={tmp_path / 'profile'}",
             f"--screenshot={shot}",
             "--window-size=1200,2000",
@@ -133,8 +135,11 @@ def test_html_renders_in_headless_chromium(html_report, tmp_path):
         ],
         check=True,
         capture_output=True,
+        text=True,
         timeout=120,
     )
+    errors = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert errors == [], errors  # the page's console stays quiet
     with Image.open(shot) as image:
         colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 200  # text and figures, not a blank page
@@ -172,7 +177,7 @@ def test_bundle_holds_report_csv_and_json(run_cli, deployment, tmp_path):
     assert [a["direction"] for a in analysis] == ["forward", "reverse"]
     assert analysis[0]["change_points"][0]["kind"] == "drop"
     assert len(rows) == 1 + 2 * N + N + 2  # header, throughput both ways, rtt, traces
-    assert rows[0].startswith("probe,") or "probe" in rows[0].split(",")
+    assert rows[0].split(",") == list(CSV_COLUMNS)
 
 
 def test_to_before_from_is_a_usage_error(run_cli, deployment):

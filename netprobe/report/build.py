@@ -183,14 +183,26 @@ def _plan_text(plan: CapacityPlan, since: datetime, until: datetime) -> str:
 
 
 def summary(
-    link: str, site: str, endpoint: Endpoint, since, until, plan, dirs: list[DirectionReport]
+    link: str,
+    site: str,
+    endpoint: Endpoint,
+    since: datetime,
+    until: datetime,
+    plan: CapacityPlan,
+    dirs: list[DirectionReport],
 ) -> str:
     """The paragraph a provider reads first: period, link, plan, what changed, how sure."""
-    counts = ", ".join(f"{d.analysis.n} {d.direction.value}" for d in dirs) or "none"
+    period = f"From {format_time(since)} to {format_time(until)}"
+    plan_text = f"The capacity plan is {_plan_text(plan, since, until)}."
+    if not dirs:
+        return (
+            f"{period}, no throughput result of link {link} between {site} and "
+            f"{endpoint.host} is stored. {plan_text}"
+        )
+    counts = ", ".join(f"{d.analysis.n} {d.direction.value}" for d in dirs)
     head = (
-        f"From {format_time(since)} to {format_time(until)}, netprobe measured the "
-        f"throughput of link {link} between {site} and {endpoint.host} (slots: {counts}). "
-        f"The capacity plan is {_plan_text(plan, since, until)}."
+        f"{period}, netprobe measured the throughput of link {link} between {site} and "
+        f"{endpoint.host} (slots: {counts}). {plan_text}"
     )
     return " ".join([head, *(_direction_sentence(d) for d in dirs)])
 
@@ -200,7 +212,12 @@ def _first_rate(d: DirectionReport) -> str:
 
 
 def pert_facts(
-    site: str, endpoint: Endpoint, plan: CapacityPlan, since, until, dirs: list[DirectionReport]
+    site: str,
+    endpoint: Endpoint,
+    plan: CapacityPlan,
+    since: datetime,
+    until: datetime,
+    dirs: list[DirectionReport],
 ) -> list[tuple[str, str]]:
     """The GÉANT PERT checklist: both ends, ports, how measured, expected and earlier rate."""
     facts = [

@@ -47,17 +47,11 @@ def throughput(report: Report, d: DirectionReport) -> str:
     fig, ax = plt.subplots(figsize=(11, 3.6))
     s = d.throughput
     ax.plot(_times(s), s.values / GBIT, ".", ms=2, color="tab:blue", label="probe")
-    steps = d.analysis.steps
-    if steps:
-        xs = [max(e.start, report.since) for e in steps if e.start < report.until]
-        ys = [e.expected_bps / GBIT for e in steps if e.start < report.until]
-        ax.step(
-            [*xs, report.until],
-            [*ys, ys[-1]] if ys else [],
-            where="post",
-            color="tab:green",
-            label="expected (plan)",
-        )
+    shown = [e for e in d.analysis.steps if e.start < report.until]
+    if shown:
+        xs = [max(e.start, report.since) for e in shown] + [report.until]
+        ys = [e.expected_bps / GBIT for e in shown]
+        ax.step(xs, [*ys, ys[-1]], where="post", color="tab:green", label="expected (plan)")
     for r in d.rows:
         if r.start and r.end and not np.isnan(r.median):
             ax.hlines(r.median / GBIT, r.start, r.end, colors="tab:orange", lw=2)
@@ -84,11 +78,12 @@ def heatmap(report: Report, d: DirectionReport) -> str:
     first = days.min() if len(days) else np.datetime64("1970-01-01")
     cols = (days - first).astype(int)
     grid = np.full((24, int(cols.max()) + 1 if len(cols) else 1), np.nan)
-    for h in range(24):
-        for c in np.unique(cols[hours == h]):
-            cell = s.values[(hours == h) & (cols == c)]
-            if np.any(~np.isnan(cell)):
-                grid[h, c] = np.nanmedian(cell) / GBIT
+    keep = ~np.isnan(s.values)
+    key = (cols * 24 + hours)[keep]
+    order = np.argsort(key, kind="stable")
+    cells, first_rows = np.unique(key[order], return_index=True)
+    for cell, chunk in zip(cells, np.split(s.values[keep][order], first_rows[1:]), strict=True):
+        grid[cell % 24, cell // 24] = np.median(chunk) / GBIT
     fig, ax = plt.subplots(figsize=(11, 3.2))
     start = first.astype(datetime)
     im = ax.imshow(grid, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest")
