@@ -95,6 +95,28 @@ def heatmap(report: Report, d: DirectionReport) -> str:
     return _png(fig)
 
 
+def distribution(report: Report, d: DirectionReport) -> str:
+    """ECDF of the measured throughput of each segment (Gbit/s), expected rates dotted."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(11, 3.2))
+    values = d.throughput.values
+    for part, row in zip(d.analysis.parts, d.rows, strict=True):
+        chunk = np.sort(values[part.stats.start : part.stats.end])
+        chunk = chunk[~np.isnan(chunk)]
+        if len(chunk):
+            span = f"{row.start:%Y-%m-%d} to {row.end:%Y-%m-%d}" if row.start and row.end else ""
+            y = np.arange(1, len(chunk) + 1) / len(chunk)
+            ax.step(chunk / GBIT, y, where="post", label=span)
+    for rate in {r.expected_bps for r in d.rows if r.expected_bps}:
+        ax.axvline(rate / GBIT, color="tab:green", ls=":", lw=1)
+    ax.set_xlabel("Gbit/s")
+    ax.set_ylabel("share of probes")
+    ax.set_title(f"{report.link} {d.direction.value}: distribution per segment")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
 def metric(report: Report, d: DirectionReport, series: Series, label: str) -> str:
     """Another stored metric of one direction over the same time (RTT, retransmits)."""
     plt = _pyplot()
@@ -118,6 +140,7 @@ def figures(report: Report) -> list[tuple[str, str]]:
         name = d.direction.value
         out.append((f"Throughput, {name}", throughput(report, d)))
         out.append((f"Time of day, {name}", heatmap(report, d)))
+        out.append((f"Distribution per segment, {name}", distribution(report, d)))
         if d.rtt is not None and np.any(~np.isnan(d.rtt.values)):
             out.append((f"RTT, {name}", metric(report, d, d.rtt, "RTT (ms)")))
         if d.retransmits is not None and np.any(~np.isnan(d.retransmits.values)):
