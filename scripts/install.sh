@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 extras="${1:-}"
 
 debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
-# The tests start their own influxd and Alertmanager on free loopback ports.
-[[ "$extras" == *test* ]] && debs+=(influxdb prometheus-alertmanager)
+# The tests start their own influxd and Alertmanager on free loopback ports, and open
+# the HTML report in a headless Chromium.
+[[ "$extras" == *test* ]] && debs+=(influxdb prometheus-alertmanager chromium)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -20,7 +21,10 @@ if ((${#missing[@]})); then
     fi
     echo "netprobe install: apt-get install ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # No recommends: chromium's pull avahi and libnss-mdns, which rewrites the hosts line
+    # of /etc/nsswitch.conf (mDNS lookups) and changes how unknown names fail.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
     # Debian starts these packages' services on install; the tests need none of them
     # (a site that runs InfluxDB or Alertmanager installed them itself).
     for service in influxdb prometheus-alertmanager; do

@@ -91,3 +91,7 @@ cli.add_command(psconfig)
 from netprobe.cli.store import store  # noqa: E402
 
 cli.add_command(store)
+
+from netprobe.cli.report import report  # noqa: E402
+
+cli.add_command(report)
