@@ -83,11 +83,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (the http.server name)
         if not self._authorized():
+            self.close_connection = True  # its body is left unread
             self._answer(HTTPStatus.UNAUTHORIZED, {"error": "missing or wrong bearer token"})
             return
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
+            self.close_connection = True
             self._answer(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
             return
         if length > self.server.max_body:
