@@ -95,3 +95,7 @@ cli.add_command(store)
 from netprobe.cli.report import report  # noqa: E402
 
 cli.add_command(report)
+
+from netprobe.cli.receive import receive  # noqa: E402
+
+cli.add_command(receive)

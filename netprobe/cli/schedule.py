@@ -18,6 +18,12 @@ from netprobe.units import parse_time
 CRON_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+RECEIVE_PORT = 8085
+"""The port the printed netprobe-receive.service listens on (edit the unit to change it)."""
+RECEIVE_TOKEN = "/etc/netprobe/receiver.token"
+"""The token file the printed netprobe-receive.service reads."""
+
+
 @click.group()
 def schedule() -> None:
     """Show the schedule and print the entries that start `netprobe run` every minute.
@@ -94,7 +100,8 @@ def cron(
 @click.option("--user", default="root", show_default=True, help="Account the run starts as.")
 @click.option("--netprobe", "program", help="Path of the netprobe program [default: this one].")
 def systemd(config_path: Path | None, user: str, program: str | None) -> None:
-    """Print netprobe.service and netprobe.timer units that run the probes every minute.
+    """Print netprobe.service and netprobe.timer units that run the probes every minute,
+    and netprobe-receive.service for `netprobe receive` (enable it only to receive).
 
     \b
     Install:  save each part under /etc/systemd/system/ (the comment line names the file),
@@ -106,6 +113,8 @@ def systemd(config_path: Path | None, user: str, program: str | None) -> None:
     missed). systemd never starts the service twice at once, so runs cannot overlap.
     """
     config, command = _command(config_path, program)
+    _, receive = _command(config_path, program, "receive")
+    receive += f" --listen 0.0.0.0:{RECEIVE_PORT} --token-file {RECEIVE_TOKEN}"
     click.echo(
         f"""\
 # /etc/systemd/system/netprobe.service
@@ -129,7 +138,21 @@ AccuracySec=1s
 Persistent=true
 
 [Install]
-WantedBy=timers.target"""
+WantedBy=timers.target
+
+# /etc/systemd/system/netprobe-receive.service
+[Unit]
+Description=netprobe: receive pScheduler results (site {config.site.name})
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+User={user}
+ExecStart={receive}
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target"""
     )
 
 
@@ -198,11 +221,11 @@ def _describe(config: Config, probe: Probe, now: datetime) -> dict:
     }
 
 
-def _command(path: Path | None, program: str | None) -> tuple[Config, str]:
-    """Load (and so check) the configuration; the absolute `netprobe run` command line."""
+def _command(path: Path | None, program: str | None, verb: str = "run") -> tuple[Config, str]:
+    """Load (and so check) the configuration; the absolute `netprobe VERB` command line."""
     config = load_config(path)
     where = config_path(path).absolute()
-    return config, f"{shlex.quote(program or _program())} run --config {shlex.quote(str(where))}"
+    return config, f"{shlex.quote(program or _program())} {verb} --config {shlex.quote(str(where))}"
 
 
 def _program() -> str:
