@@ -9,7 +9,7 @@ extras="${1:-}"
 debs=(iperf3 iputils-ping traceroute iproute2 iptables procps python3-venv)
 # The tests start their own influxd and Alertmanager on free loopback ports, and open
 # the HTML report in a headless Chromium.
-[[ "$extras" == *test* ]] && debs+=(influxdb prometheus-alertmanager chromium)
+[[ "$extras" == *test* ]] && debs+=(influxdb prometheus-alertmanager chromium poppler-utils)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

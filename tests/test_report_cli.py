@@ -186,3 +186,23 @@ def test_to_before_from_is_a_usage_error(run_cli, deployment):
     args = ("report", "--config", config, "--endpoint", "ncsa", "--from", "2026-03-01")
     result = run_cli(*args, "--to", "2026-02-01", expect=2)
     assert "--to" in result.stderr
+
+
+def test_pdf_holds_the_link_the_dates_and_the_change(run_cli, deployment, tmp_path):
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: install poppler-utils (scripts/install.sh test)"
+    _, config = deployment
+    out = tmp_path / "ncsa.pdf"
+    run_cli("report", "--config", config, *PERIOD, "--format", "pdf", "-o", str(out))
+    assert out.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        [pdftotext, str(out), "-"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "lyon-ncsa" in text and "2026-01-01" in text
+    assert DROP_DAY in text and "fell from" in " ".join(text.split())
+
+
+def test_pdf_needs_an_output_file(run_cli, deployment):
+    _, config = deployment
+    result = run_cli("report", "--config", config, *PERIOD, "--format", "pdf", expect=2)
+    assert "--output" in result.stderr

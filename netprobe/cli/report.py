@@ -23,10 +23,11 @@ from netprobe.config import load_config
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "md"]),
+    type=click.Choice(["html", "md", "pdf"]),
     default="html",
     show_default=True,
-    help="html: one self-contained page with the figures; md: text and tables for a ticket.",
+    help="html: one self-contained page with the figures; md: text and tables for a ticket; "
+    "pdf: the HTML page printed by headless Chromium (needs -o).",
 )
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write here. [default: stdout]"
@@ -54,8 +55,8 @@ def report(
     share below the expected rate, failures), the traceroute before and after each change,
     the facts a GÉANT PERT / eduPERT desk asks for, and the method in plain words.
 
-    The HTML page needs no network access to be viewed. PDF output and a check of what a
-    report is missing are not available yet.
+    The HTML page needs no network access to be viewed. --format pdf prints it with
+    headless Chromium. A check of what a report is missing is not available yet.
 
     \b
     Examples:
@@ -68,6 +69,8 @@ def report(
     from netprobe.report import build_report, render_html, render_markdown
     from netprobe.report.plots import figures
 
+    if fmt == "pdf" and not output:
+        raise click.UsageError("--format pdf needs -o/--output FILE")
     until = until or datetime.now(UTC)
     if until <= since:
         raise click.UsageError(f"--to {until.isoformat()} is not after --from {since.isoformat()}")
@@ -100,8 +103,13 @@ def report(
         rtt=rtt,
         retransmits=retransmits,
     )
-    page = render_html(built, figures(built)) if fmt == "html" else render_markdown(built)
-    if output:
+    page = render_markdown(built) if fmt == "md" else render_html(built, figures(built))
+    if fmt == "pdf":
+        from netprobe.report.pdf import html_to_pdf
+
+        html_to_pdf(page, output)
+        fmt = "html"  # the bundle carries the page the PDF was printed from
+    elif output:
         output.write_text(page, encoding="utf-8")
     else:
         click.echo(page)
