@@ -74,10 +74,24 @@ options = {{ duration = "{duration}"{extra} }}
 """
 
 
+NETPROBE = [sys.executable, "-c", "from netprobe.cli import main; main()"]
+"""The real `netprobe` command, run in a child process."""
+
+
+def start_run(config: Path) -> subprocess.Popen:
+    """`netprobe run --config CONFIG --no-jitter` in the background, output captured."""
+    return subprocess.Popen(
+        [*NETPROBE, "run", "--config", str(config), "--no-jitter"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def netprobe(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real `netprobe` command in a child process."""
     return subprocess.run(
-        [sys.executable, "-c", "from netprobe.cli import main; main()", *args],
+        [*NETPROBE, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -228,18 +242,9 @@ options = { count = 2, interval = "0.2s" }
 
 def test_two_runs_at_once_run_each_probe_once(lab, tmp_path):
     config = write_config(tmp_path, lab, throughput_probe("once", "starlight", duration="2s"))
-    args = [
-        sys.executable,
-        "-c",
-        "from netprobe.cli import main; main()",
-        "run",
-        "--config",
-        str(config),
-        "--no-jitter",
-    ]
-    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = start_run(config)
     time.sleep(0.5)
-    second = netprobe(*args[3:])
+    second = netprobe("run", "--config", str(config), "--no-jitter")
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert second.returncode == 0
@@ -250,20 +255,7 @@ def test_two_runs_at_once_run_each_probe_once(lab, tmp_path):
 
 def test_sigterm_during_a_probe_leaves_an_aborted_row_and_no_iperf3(lab, tmp_path):
     config = write_config(tmp_path, lab, throughput_probe("term", "ncsa", duration="20s"))
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from netprobe.cli import main; main()",
-            "run",
-            "--config",
-            str(config),
-            "--no-jitter",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = start_run(config)
     time.sleep(3)  # iperf3 is running by now
     child.send_signal(signal.SIGTERM)
     _, err = child.communicate(timeout=30)
@@ -292,20 +284,7 @@ def iperf3_clients(lab: Lab) -> list[str]:
 def test_sigterm_during_parallel_processes_kills_every_client(lab, tmp_path):
     probe = throughput_probe("term2", "ncsa", duration="20s", extra=", processes = 2")
     config = write_config(tmp_path, lab, probe)
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from netprobe.cli import main; main()",
-            "run",
-            "--config",
-            str(config),
-            "--no-jitter",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = start_run(config)
     try:
         for _ in range(100):  # both clients started (at most 10 s)
             clients = iperf3_clients(lab)
