@@ -22,6 +22,7 @@ from netprobe.config_values import NAME_PATTERN
 from netprobe.errors import ConfigError, LockBusy
 
 _POLL = 0.2  # seconds between attempts while waiting: flock has no timeout of its own
+_HOLDER_WRITE = 1.0  # seconds a refusal waits for a holder that has just won the lock to sign it
 
 
 class FileLock:
@@ -68,7 +69,7 @@ class FileLock:
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     waited = f" after waiting {self.wait:g}s" if self.wait else ""
-                    holder = self.holder() or "another process"
+                    holder = self._signed_holder() or "another process"
                     raise LockBusy(
                         f"{self.what} is held by {holder}{waited} (lock file {self.path})"
                     ) from None
@@ -90,6 +91,13 @@ class FileLock:
             return self.path.read_text().strip() or None
         except OSError:
             return None
+
+    def _signed_holder(self) -> str | None:
+        """The holder's signature, waiting briefly if it won the lock but has not written yet."""
+        give_up = time.monotonic() + _HOLDER_WRITE
+        while (holder := self.holder()) is None and time.monotonic() < give_up:
+            time.sleep(0.02)
+        return holder
 
     def __enter__(self) -> "FileLock":
         self.acquire()
