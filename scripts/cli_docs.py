@@ -18,8 +18,9 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 def commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command path below ``group``, depth first, in name order."""
     found = [path]
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             found += commands(command, (*path, name))
         else:

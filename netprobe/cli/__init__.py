@@ -5,10 +5,11 @@ import sys
 import click
 
 from netprobe import __version__
+from netprobe.cli.lazy import LazyGroup
 from netprobe.errors import ExitCode, NetprobeError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="netprobe")
 @click.option(
     "--traceback", is_flag=True, help="Show the Python traceback of an error (for developers)."
@@ -46,56 +47,19 @@ def main() -> None:
     sys.exit(ExitCode.OK)
 
 
-from netprobe.cli.results import results  # noqa: E402
-
-cli.add_command(results)
-
-from netprobe.cli.lab import lab  # noqa: E402
-
-cli.add_command(lab)
-
-from netprobe.cli.run import probe, run  # noqa: E402
-
-cli.add_command(run)
-cli.add_command(probe)
-
-from netprobe.cli.schedule import schedule  # noqa: E402
-
-cli.add_command(schedule)
-
-from netprobe.cli.detect import detect  # noqa: E402
-
-cli.add_command(detect)
-
-from netprobe.cli.analyze import analyze  # noqa: E402
-
-cli.add_command(analyze)
-
-from netprobe.cli.alert import alert, check  # noqa: E402
-
-cli.add_command(alert)
-cli.add_command(check)
-
-from netprobe.cli.localize import localize  # noqa: E402
-
-cli.add_command(localize)
-
-from netprobe.cli.importing import import_  # noqa: E402
-
-cli.add_command(import_)
-
-from netprobe.cli.psconfig import psconfig  # noqa: E402
-
-cli.add_command(psconfig)
-
-from netprobe.cli.store import store  # noqa: E402
-
-cli.add_command(store)
-
-from netprobe.cli.report import report  # noqa: E402
-
-cli.add_command(report)
-
-from netprobe.cli.receive import receive  # noqa: E402
-
-cli.add_command(receive)
+# One line per command: its module is imported only when the command runs (cli/lazy.py).
+cli.add_lazy("results", "netprobe.cli.results:results")
+cli.add_lazy("lab", "netprobe.cli.lab:lab")
+cli.add_lazy("run", "netprobe.cli.run:run")
+cli.add_lazy("probe", "netprobe.cli.run:probe")
+cli.add_lazy("schedule", "netprobe.cli.schedule:schedule")
+cli.add_lazy("detect", "netprobe.cli.detect:detect")
+cli.add_lazy("analyze", "netprobe.cli.analyze:analyze")
+cli.add_lazy("alert", "netprobe.cli.alert:alert")
+cli.add_lazy("check", "netprobe.cli.alert:check")
+cli.add_lazy("localize", "netprobe.cli.localize:localize")
+cli.add_lazy("import", "netprobe.cli.importing:import_")
+cli.add_lazy("psconfig", "netprobe.cli.psconfig:psconfig")
+cli.add_lazy("store", "netprobe.cli.store:store")
+cli.add_lazy("report", "netprobe.cli.report:report")
+cli.add_lazy("receive", "netprobe.cli.receive:receive")
