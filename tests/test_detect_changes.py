@@ -73,3 +73,33 @@ def test_relative_change_is_nan_for_a_non_positive_median():
 def test_breakpoints_outside_or_unsorted_are_refused(bad):
     with pytest.raises(ValueError, match="breakpoints"):
         describe(np.ones(12), bad)
+
+
+@pytest.mark.parametrize("decimals", [None, 0])  # continuous values, and many ties
+def test_p_value_is_scipys_asymptotic_mann_whitney(decimals):
+    from scipy.stats import mannwhitneyu
+
+    rng = np.random.default_rng(5)
+    a = rng.lognormal(np.log(10), 0.3, 400)
+    b = rng.lognormal(np.log(9), 0.3, 500)
+    if decimals is not None:
+        a, b = np.round(a, decimals), np.round(b, decimals)
+    (cp,) = describe(np.concatenate([a, b]), [400])
+    expected = mannwhitneyu(a, b, alternative="two-sided", method="asymptotic").pvalue
+    assert cp.kind == "drop"
+    assert cp.p_value == pytest.approx(expected, rel=1e-9)
+
+
+def test_p_value_of_an_instability_is_a_rank_test_of_spread():
+    from scipy.stats import mannwhitneyu
+
+    rng = np.random.default_rng(6)
+    a = rng.lognormal(np.log(10), 0.05, 400)
+    b = rng.lognormal(np.log(10), 0.3, 400)
+    (cp,) = describe(np.concatenate([a, b]), [400])
+    ya, yb = np.log(a), np.log(b)
+    expected = mannwhitneyu(
+        np.abs(ya - np.median(ya)), np.abs(yb - np.median(yb)), method="asymptotic"
+    ).pvalue
+    assert cp.kind == "instability"
+    assert cp.p_value == pytest.approx(expected, rel=1e-9)

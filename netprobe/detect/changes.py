@@ -148,24 +148,33 @@ def _robust_scale(y: np.ndarray) -> float:
     return float(_MAD_TO_SD * np.median(np.abs(y - np.median(y)))) if len(y) else float("nan")
 
 
-def _mann_whitney(a: np.ndarray, b: np.ndarray) -> float:
-    """Two-sided Mann-Whitney U p-value: exact (scipy) for small samples, else normal.
+def _sorted_median(xs: np.ndarray) -> float:
+    """Median of sorted ``xs``: the same number ``np.median`` gives, without its partition."""
+    n = len(xs)
+    return float((xs[(n - 1) // 2] + xs[n // 2]) / 2.0)
+
+
+def _mann_whitney(xa: np.ndarray, xb: np.ndarray) -> float:
+    """Two-sided Mann-Whitney U p-value of sorted samples: exact (scipy) when small, else normal.
 
     The normal approximation, with tie and continuity corrections, is scipy's
     ``method="asymptotic"`` written in numpy: importing scipy.stats costs about a second,
-    which a command-line run on thousands of points should not pay.
+    which a command-line run on thousands of points should not pay. U counts, for each
+    value of a, the values of b under it (ties one half), by binary search in sorted b.
     """
-    n1, n2 = len(a), len(b)
+    n1, n2 = len(xa), len(xb)
     if n1 == 0 or n2 == 0:
         return float("nan")
     if n1 + n2 <= _EXACT_MAX:
         from scipy.stats import mannwhitneyu  # slow to import: only for small samples
 
-        return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
-    pooled = np.concatenate([a, b])
-    _, inverse, counts = np.unique(pooled, return_inverse=True, return_counts=True)
-    midranks = np.cumsum(counts) - (counts - 1) / 2.0
-    u = float(np.sum(midranks[inverse[:n1]])) - n1 * (n1 + 1) / 2.0
+        return float(mannwhitneyu(xa, xb, alternative="two-sided").pvalue)
+    under = np.searchsorted(xb, xa, side="left")
+    under_or_tie = np.searchsorted(xb, xa, side="right")
+    u = float(np.sum(under) + np.sum(under_or_tie)) / 2.0
+    pooled = np.sort(np.concatenate([xa, xb]), kind="stable")  # a merge of two sorted runs
+    runs = np.flatnonzero(np.diff(pooled) != 0)
+    counts = np.diff(np.concatenate(([-1], runs, [len(pooled) - 1])))
     n = n1 + n2
     ties = float(np.sum(counts**3 - counts))
     sd = math.sqrt(n1 * n2 / 12.0 * ((n + 1) - ties / (n * (n - 1))))
@@ -175,19 +184,27 @@ def _mann_whitney(a: np.ndarray, b: np.ndarray) -> float:
     return min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2.0)))
 
 
-def _judge(a: np.ndarray, b: np.ndarray, positive: bool) -> tuple[str, float]:
-    """Kind and p-value of the change between observed values a (before) and b (after)."""
-    ya, yb = (np.log(a), np.log(b)) if positive else (a, b)
-    med_a, med_b = float(np.median(ya)), float(np.median(yb))
+def _judge(xa: np.ndarray, xb: np.ndarray, positive: bool) -> tuple[str, float]:
+    """Kind and p-value of the change between sorted observed values xa (before) and xb."""
+    ya, yb = (np.log(xa), np.log(xb)) if positive else (xa, xb)
+    med_a, med_b = _sorted_median(ya), _sorted_median(yb)
     scale_a, scale_b = _robust_scale(ya), _robust_scale(yb)
     more_spread = scale_b >= SPREAD_RATIO * scale_a
     if positive:
-        bad_a = _bad_share(a, float(np.median(a)))
-        bad_b = _bad_share(b, float(np.median(b)))
+        bad_a = _sorted_bad_share(xa)
+        bad_b = _sorted_bad_share(xb)
         more_spread = more_spread or bad_b - bad_a >= BAD_SHARE_RISE
     if more_spread and abs(med_b - med_a) <= max(scale_a, scale_b):
-        return "instability", _mann_whitney(np.abs(ya - med_a), np.abs(yb - med_b))
-    return ("drop" if med_b < med_a else "rise"), _mann_whitney(a, b)
+        return "instability", _mann_whitney(
+            np.sort(np.abs(ya - med_a)), np.sort(np.abs(yb - med_b))
+        )
+    return ("drop" if med_b < med_a else "rise"), _mann_whitney(xa, xb)
+
+
+def _sorted_bad_share(xs: np.ndarray) -> float:
+    """``_bad_share`` of sorted positive values xs, by binary search."""
+    median = _sorted_median(xs)
+    return int(np.searchsorted(xs, BAD_RUN * median, side="left")) / len(xs)
 
 
 def describe(
@@ -223,12 +240,14 @@ def describe(
     rng = np.random.default_rng(seed)
     tail = (1.0 - confidence) / 2.0
     out = []
-    for start, at, end in zip(bounds[:-2], bounds[1:-1], bounds[2:], strict=True):
-        a = values[start:at]
-        b = values[at:end]
-        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-        before = float(np.median(a)) if len(a) else float("nan")
-        after = float(np.median(b)) if len(b) else float("nan")
+    regimes = []  # each regime's observed values, sorted once for both its changes
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        x = values[start:end]
+        regimes.append(np.sort(x[~np.isnan(x)]))
+    for j, at in enumerate(bounds[1:-1]):
+        a, b = regimes[j], regimes[j + 1]
+        before = _sorted_median(a) if len(a) else float("nan")
+        after = _sorted_median(b) if len(b) else float("nan")
         if before > 0:
             ratios = bootstrap_medians(b, n_boot, rng) / bootstrap_medians(a, n_boot, rng)
             lo, hi = np.quantile(ratios, [tail, 1.0 - tail]) - 1.0

@@ -104,9 +104,9 @@ class EmpiricalCost:
         rows = np.arange(k)[:, None]
         below = rows >= np.searchsorted(q, x, side="right")[None, :]
         below_or_tie = rows >= np.searchsorted(q, x, side="left")[None, :]
-        twice = below.astype(np.int32) + below_or_tie
+        twice = below.view(np.int8) + below_or_tie.view(np.int8)  # 0, 1 or 2: bytes suffice
         self._counts = np.zeros((k, n + 1), dtype=np.int32)
-        np.cumsum(twice, axis=1, out=self._counts[:, 1:])
+        np.cumsum(twice, axis=1, dtype=np.int32, out=self._counts[:, 1:])
         self._scale = 2.0 * c / k
 
     def __call__(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

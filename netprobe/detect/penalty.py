@@ -71,7 +71,12 @@ def lag1_autocorrelation(values: np.ndarray, *, max_rho: float = 0.95) -> float:
     Returns:
         rho in [0, max_rho].
     """
-    return float(np.clip(1.0 + 2.0 * difference_correlation(values), 0.0, max_rho))
+    return autocorrelation_from(difference_correlation(values), max_rho=max_rho)
+
+
+def autocorrelation_from(r: float, *, max_rho: float = 0.95) -> float:
+    """rho = 1 + 2 r, clipped to [0, max_rho]: ``lag1_autocorrelation`` from a known r."""
+    return float(np.clip(1.0 + 2.0 * r, 0.0, max_rho))
 
 
 def inflation(rho: float) -> float:

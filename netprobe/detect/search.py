@@ -148,19 +148,27 @@ def _split_costs(cost: Cost, a: int, b: int, taus: np.ndarray) -> np.ndarray:
 
 
 def _polish(cost: Cost, n: int, breakpoints: list[int], min_size: int) -> list[int]:
-    """Move each breakpoint to its best place between its neighbours until none moves."""
+    """Move each breakpoint to its best place between its neighbours until none moves.
+
+    A breakpoint whose neighbours and place are those it was last checked with is not
+    scanned again: the scan would give the same answer.
+    """
     bkps = list(breakpoints)
+    checked: dict[int, tuple[int, int, int]] = {}
     for _ in range(10):
         moved = False
         for j, tau in enumerate(bkps):
             a = bkps[j - 1] if j else 0
             b = bkps[j + 1] if j + 1 < len(bkps) else n
+            if checked.get(j) == (a, tau, b):
+                continue
             gain, best_tau = _best_split(cost, a, b, min_size)
             here = cost(np.array([a, tau]), np.array([tau, b])).sum()
             total = cost(np.array([a]), np.array([b]))[0]
             if best_tau != tau and total - gain < here:
                 bkps[j] = best_tau
                 moved = True
+            checked[j] = (a, bkps[j], b)
         if not moved:
             break
     return bkps

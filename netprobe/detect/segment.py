@@ -5,9 +5,9 @@ import numpy as np
 from netprobe.detect.costs import COSTS, EmpiricalCost, L2Cost, NormalCost, SegmentCost
 from netprobe.detect.penalty import (
     PENALTIES,
+    autocorrelation_from,
     difference_correlation,
     inflation,
-    lag1_autocorrelation,
     noise_scale,
 )
 from netprobe.detect.search import SEARCHES
@@ -79,20 +79,22 @@ def segment(
     y = x[kept]
     if y.size < 2 * min_size or np.ptp(y) == 0.0:
         return []
-    if model == "slope" or (model == "auto" and difference_correlation(y) >= 0.0):
+    r = difference_correlation(y)
+    if model == "slope" or (model == "auto" and r >= 0.0):
         # Difference j is y[j + 1] - y[j]: a new drift from difference j starts at sample j.
         y = np.diff(y)
         if y.size < 2 * min_size or np.ptp(y) == 0.0:
             return []
-    fitted = _build_cost(cost, y, noise_scale(y))
-    pen = _penalty(penalty, fitted, y) if isinstance(penalty, str) else float(penalty)
+        r = difference_correlation(y)
+    fitted = _build_cost(cost, y)
+    pen = _penalty(penalty, fitted, y, r) if isinstance(penalty, str) else float(penalty)
     found = SEARCHES[search](fitted, y.size, penalty=pen, min_size=min_size)
     return [int(kept[b]) for b in found]
 
 
-def _build_cost(name: str, y: np.ndarray, sigma: float) -> SegmentCost:
+def _build_cost(name: str, y: np.ndarray) -> SegmentCost:
     if name == "normal":
-        return NormalCost(y, min_var=(MIN_SD_FRACTION * sigma) ** 2)
+        return NormalCost(y, min_var=(MIN_SD_FRACTION * noise_scale(y)) ** 2)
     if name == "l2":
         return L2Cost(y)
     return EmpiricalCost(y)
@@ -107,11 +109,12 @@ def penalty_value(values: np.ndarray, *, cost: str = "ed", penalty: str = "mbic"
         The penalty in the cost's own units (squared value units for "l2").
     """
     y = np.asarray(values, dtype=float)
-    return _penalty(penalty, _build_cost(cost, y, noise_scale(y)), y)
+    return _penalty(penalty, _build_cost(cost, y), y, difference_correlation(y))
 
 
-def _penalty(name: str, fitted: SegmentCost, y: np.ndarray) -> float:
-    rho = lag1_autocorrelation(y)
+def _penalty(name: str, fitted: SegmentCost, y: np.ndarray, r: float) -> float:
+    """The named penalty for ``fitted`` on ``y``; r: ``difference_correlation(y)``."""
+    rho = autocorrelation_from(r)
     base = PENALTIES[name](y.size, fitted.n_params) * inflation(rho)
     if isinstance(fitted, L2Cost):
         # L2 is in squared value units: multiply by the marginal noise variance, which the
