@@ -41,10 +41,10 @@ def read_series(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        header, _, body = text.partition("\n")
-        cells = next(csv.reader([header]), [])
         if not text:
             raise InputError(f"{path}: empty file, expected the header 'time,value' and rows")
+        header, _, body = text.partition("\n")
+        cells = next(csv.reader([header]), [])
         if [cell.strip().lower() for cell in cells] != HEADER:
             raise InputError(f"{path}:1: expected the header 'time,value', got {','.join(cells)!r}")
         fast = _parse_numbers(body)

@@ -151,7 +151,7 @@ def _robust_scale(y: np.ndarray) -> float:
 def _sorted_median(xs: np.ndarray) -> float:
     """Median of sorted ``xs``: the same number ``np.median`` gives, without its partition."""
     n = len(xs)
-    return float((xs[(n - 1) // 2] + xs[n // 2]) / 2.0)
+    return float(xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2.0)
 
 
 def _mann_whitney(xa: np.ndarray, xb: np.ndarray) -> float:
