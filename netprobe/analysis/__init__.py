@@ -7,7 +7,7 @@ scheduled (stale, completeness, loss, path-changed). docs/analysis.md states eve
 
 from datetime import UTC, datetime, timedelta
 
-from netprobe.analysis import health
+from netprobe.analysis import health, host_context
 from netprobe.analysis.completeness import Completeness
 from netprobe.analysis.expectation import Expectation, Part
 from netprobe.analysis.link import GRACE, LinkAnalysis, analyze_link
@@ -29,6 +29,8 @@ __all__ = [
     "analyze",
     "analyze_link",
     "current_verdicts",
+    "host_notes",
+    "probe_verdicts",
 ]
 
 
@@ -148,6 +150,33 @@ def probe_verdicts(
     )
     found.append(health.path_change(traces, now=now))
     return health.merge([v for v in found if v is not None])
+
+
+def host_notes(store: Store, analyses: list[LinkAnalysis]) -> dict[tuple[str, str, str], str]:
+    """Host context changes that coincide with the change points where current problems
+    began (``host_context``), by (endpoint, direction, kind) of the problem's verdict.
+
+    Raises:
+        StoreError: the store cannot be read.
+    """
+    notes = {}
+    for a in analyses:
+        problems = host_context.coinciding(a)
+        if not problems or a.start is None or a.end is None:
+            continue
+        # wide enough for AROUND results each side at the link's mean spacing, thrice over
+        span = (a.end - a.start) / max(a.n - 1, 1) * host_context.AROUND * 3
+        for v in problems:
+            around = store.results(
+                endpoint=a.endpoint, test="throughput", since=v.since - span, until=v.since + span
+            )
+            event = "the drop" if v.kind == "degraded" else "the change"
+            note = host_context.context_change(
+                v.since, [r for r in around if r.direction is a.direction], event=event
+            )
+            if note:
+                notes[(a.endpoint, a.direction.value, v.kind)] = note
+    return notes
 
 
 def _last_slot(store: Store, probe: str, now: datetime) -> datetime | None:
