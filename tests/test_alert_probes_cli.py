@@ -1,6 +1,7 @@
 """`netprobe alert` and `netprobe check` on the probes' own verdicts (stale, path-changed,
 loss, completeness): a real SQLite store, the real analysis, a real Alertmanager."""
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -147,3 +148,36 @@ def test_check_reports_slots_that_produced_nothing(tmp_path):
     # 48 slots, or 47 when the newest one's result may still be on its way
     assert "completeness" in check.stdout
     assert re.search(r"32 of the 4[78] slots of probe ncsa-fwd", check.stdout), check.stdout
+
+
+def test_analyze_shows_the_probes_verdicts_even_without_throughput(tmp_path):
+    config = write_config(tmp_path, "http://127.0.0.1:9", '["stale"]')
+    with open(config, "a") as f:
+        f.write(
+            '\n[[probes]]\nname = "ncsa-rev"\ntest = "throughput"\nendpoint = "ncsa"\n'
+            'every = "1h"\noptions = { reverse = true }\n'
+        )
+    now = datetime.now(UTC)
+    long_ago = hour() - timedelta(days=10)
+    reverse = result("ncsa-rev", "throughput", "iperf3", long_ago, slot=long_ago)
+    reverse.direction, reverse.metrics = Direction.REVERSE, {"throughput_bps": 9 * G}
+    write(tmp_path, throughput(hour() - timedelta(hours=53), 48))
+    write(
+        tmp_path, [trace(now - timedelta(hours=2), ROUTE), trace(now - timedelta(hours=1), DETOUR)]
+    )
+    write(tmp_path, [ping(now - timedelta(minutes=10 * i + 1), 0.2) for i in range(6)])
+    write(tmp_path, [reverse])
+
+    table = netprobe("analyze", "--config", config, "--since", "3d")
+    assert table.returncode == 0, table.stderr
+    for shown in ("stale", "path-changed", "loss", "slots overdue", "from hop 2"):
+        assert shown in table.stdout, table.stdout
+    assert "lyon-ncsa reverse: no throughput result, only its probes" in table.stdout
+
+    as_json = netprobe("analyze", "--config", config, "--since", "3d", "--json")
+    forward, reverse_only = json.loads(as_json.stdout)
+    assert {"stale", "path-changed", "loss", "ok"} <= {v["kind"] for v in forward["verdicts"]}
+    assert reverse_only["direction"] == "reverse" and reverse_only["n"] == 0
+    [stale] = reverse_only["verdicts"]
+    assert stale["kind"] == "stale" and "ncsa-rev" in stale["summary"]
+    assert stale["numbers"]["age_s"] > 10 * 86400
