@@ -176,3 +176,12 @@ def test_merge_keeps_one_verdict_per_alert_the_worst_numbers_first():
         rules=RULES,
     )
     assert len(merge([young, reverse])) == 2
+
+
+def test_a_probe_silent_for_a_year_is_stale_with_a_week_of_slots_counted():
+    minutely = Probe("m", "rtt", "ncsa", "ping", RttOptions(), every=60.0)
+    last = NOW - timedelta(days=365)
+    found = stale(minutely, Direction.FORWARD, last=last, run_seconds=12, now=NOW, rules=RULES)
+    assert found is not None and found.numbers["age_s"] == pytest.approx(365 * 86400)
+    assert found.numbers["slots_overdue"] == 7 * 1440
+    assert f"since {last:%Y-%m-%dT%H:%M:%SZ}" in found.summary

@@ -14,7 +14,7 @@ from netprobe.analysis.verdicts import Rules
 from netprobe.config import Probe
 from netprobe.localize import path_changed
 from netprobe.model import Direction, Result, Status, Verdict
-from netprobe.schedule import slots_between
+from netprobe.schedule import BACKFILL, slots_between
 from netprobe.store import Series
 from netprobe.units import format_time
 
@@ -54,7 +54,10 @@ def stale(
     """
     if last is None:
         return None
-    overdue = slots_between(probe, last, now - allowance(probe, run_seconds))
+    # counted over a week at most, as the runner backfills missed slots: a probe that
+    # stopped a year ago needs no year of minutes listed to be called stale
+    due_by = min(now - allowance(probe, run_seconds), last + BACKFILL)
+    overdue = slots_between(probe, last, due_by)
     if len(overdue) < rules.stale_slots:
         return None
     age = (now - last).total_seconds()
@@ -65,8 +68,8 @@ def stale(
         overdue[0],
         now,
         f"No result from probe {probe.name} ({probe.test}, {probe.endpoint} "
-        f"{direction.value}) since {format_time(last)}: {len(overdue)} of its slots "
-        f"({_schedule(probe)}) have passed without one.",
+        f"{direction.value}) since {format_time(last)}: its slots ({_schedule(probe)}) "
+        f"from {format_time(overdue[0])} on have passed without one.",
         {"age_s": age, "slots_overdue": float(len(overdue)), "ongoing": 1.0},
     )
 
