@@ -181,3 +181,10 @@ def test_analyze_shows_the_probes_verdicts_even_without_throughput(tmp_path):
     [stale] = reverse_only["verdicts"]
     assert stale["kind"] == "stale" and "ncsa-rev" in stale["summary"]
     assert stale["numbers"]["age_s"] > 10 * 86400
+
+    page = tmp_path / "report.html"
+    report = netprobe(
+        "report", "--config", config, "--endpoint", "ncsa", "--from", "3d", "-o", str(page)
+    )
+    assert report.returncode == 0, report.stderr  # the reverse direction has nothing to plot
+    assert "stale" in page.read_text()
