@@ -47,12 +47,12 @@ def ping(at: datetime, loss: float) -> Result:
     return result("ncsa-rtt", "rtt", "ping", at, metrics={"loss_ratio": loss, "rtt_avg_ms": 110.0})
 
 
-def write_config(root, am_url: str, kinds: str) -> str:
-    config = root / "site.toml"
+def write_config(root, am_url: str, kinds: str, store: str = "results.sqlite") -> str:
+    config = root / f"{store}.toml"
     config.write_text(
         "schema = 1\n\n"
         f'[site]\nname = "cc-in2p3"\nstate_dir = "{root / "state"}"\n\n'
-        f'[store]\nkind = "sqlite"\npath = "{root / "results.sqlite"}"\n\n'
+        f'[store]\nkind = "sqlite"\npath = "{root / store}"\n\n'
         '[[endpoints]]\nname = "ncsa"\nhost = "psb.ncsa.example.org"\n\n'
         '[[links]]\nname = "lyon-ncsa"\nendpoint = "ncsa"\n'
         'plan = [{ from = 2025-06-01, capacity = "20Gbps" }]\n\n'
@@ -65,8 +65,8 @@ def write_config(root, am_url: str, kinds: str) -> str:
     return str(config)
 
 
-def write(root, results: list[Result]) -> None:
-    with SqliteStore(root / "results.sqlite") as store:
+def write(root, results: list[Result], store: str = "results.sqlite") -> None:
+    with SqliteStore(root / store) as store:
         store.write(results)
 
 
@@ -98,13 +98,18 @@ def test_a_probe_gone_quiet_opens_a_stale_alert_until_results_come_back(alertman
     assert fine.returncode == 0 and fine.stdout.startswith("NETPROBE OK"), fine.stdout
 
 
-def test_a_new_route_opens_a_path_changed_alert_the_next_trace_resolves_it(alertmanager, tmp_path):
+def routes(now: datetime, changed_minutes_ago: int) -> list[Result]:
+    """Traces every 10 minutes for 4 hours up to ``now``; DETOUR from the given time on."""
+    times = [now - timedelta(minutes=m) for m in range(240, 0, -10)]
+    changed = now - timedelta(minutes=changed_minutes_ago)
+    return [trace(t, DETOUR if t >= changed else ROUTE) for t in times]
+
+
+def test_a_new_route_opens_a_path_changed_alert_for_the_path_hold(alertmanager, tmp_path):
     config = write_config(tmp_path, alertmanager.url, '["path-changed"]')
     now = datetime.now(UTC)
     write(tmp_path, throughput(hour() - timedelta(hours=47), 48))
-    write(
-        tmp_path, [trace(now - timedelta(hours=2), ROUTE), trace(now - timedelta(hours=1), DETOUR)]
-    )
+    write(tmp_path, routes(now, 35))  # two traces have shown the new route since
 
     opened = netprobe("alert", "--config", config)
     assert opened.returncode == 0, opened.stderr
@@ -116,8 +121,11 @@ def test_a_new_route_opens_a_path_changed_alert_the_next_trace_resolves_it(alert
     check = netprobe("check", "--config", config)
     assert check.returncode == 1 and "path-changed" in check.stdout, check.stdout
 
-    write(tmp_path, [trace(now - timedelta(minutes=1), DETOUR)])  # the new route holds
-    settled = netprobe("alert", "--config", config)
+    # The same link as it stands when the change is older than the hold (1 h): settled.
+    later = write_config(tmp_path, alertmanager.url, '["path-changed"]', "later.sqlite")
+    write(tmp_path, throughput(hour() - timedelta(hours=47), 48), "later.sqlite")
+    write(tmp_path, routes(now, 95), "later.sqlite")
+    settled = netprobe("alert", "--config", later)
     assert "resolve" in settled.stdout, settled.stdout
     assert active(alertmanager) == []
 
@@ -162,9 +170,7 @@ def test_analyze_shows_the_probes_verdicts_even_without_throughput(tmp_path):
     reverse = result("ncsa-rev", "throughput", "iperf3", long_ago, slot=long_ago)
     reverse.direction, reverse.metrics = Direction.REVERSE, {"throughput_bps": 9 * G}
     write(tmp_path, throughput(hour() - timedelta(hours=53), 48))
-    write(
-        tmp_path, [trace(now - timedelta(hours=2), ROUTE), trace(now - timedelta(hours=1), DETOUR)]
-    )
+    write(tmp_path, routes(now, 35))
     write(tmp_path, [ping(now - timedelta(minutes=10 * i + 1), 0.2) for i in range(6)])
     write(tmp_path, [reverse])
 

@@ -146,17 +146,26 @@ def test_loss_is_the_mean_ratio_over_the_loss_window():
     assert loss(PING, failed, now=NOW, rules=RULES) is None
 
 
-def test_path_changed_compares_the_newest_trace_with_the_one_before():
+def test_path_changed_compares_each_recent_trace_with_the_one_before():
     old = trace(NOW - timedelta(hours=2), ["10.0.0.1", "192.0.2.1", "198.51.100.9"])
     same = trace(NOW - timedelta(hours=1), ["10.0.0.1", "192.0.2.1", None])
-    new = trace(NOW - timedelta(minutes=5), ["10.0.0.1", "203.0.113.7", "198.51.100.9"])
-    found = path_change([old, same, new], now=NOW)
+    new = trace(NOW - timedelta(minutes=30), ["10.0.0.1", "203.0.113.7", "198.51.100.9"])
+    again = trace(NOW - timedelta(minutes=5), ["10.0.0.1", "203.0.113.7", "198.51.100.9"])
+    found = path_change([old, same, new, again], now=NOW, rules=RULES)
     assert found is not None and found.kind == "path-changed"
     assert found.since == new.started and found.direction is Direction.FORWARD
     assert found.numbers["first_hop"] == 2
     assert "from hop 2 on (+203.0.113.7 +198.51.100.9 -192.0.2.1)" in found.summary
-    assert path_change([old, same], now=NOW) is None  # a silent last hop is no new route
-    assert path_change([new], now=NOW) is None
+    assert path_change([old, same], now=NOW, rules=RULES) is None  # a silent hop: same route
+    assert path_change([new], now=NOW, rules=RULES) is None
+
+
+def test_a_route_change_older_than_the_hold_is_settled():
+    old = trace(NOW - timedelta(hours=3), ["10.0.0.1", "192.0.2.1"])
+    new = trace(NOW - timedelta(hours=2), ["10.0.0.1", "203.0.113.7"])
+    assert path_change([old, new], now=NOW, rules=RULES) is None  # path_hold = 1 h
+    longer = Rules(path_hold=timedelta(hours=3))
+    assert path_change([old, new], now=NOW, rules=longer).since == new.started
 
 
 def test_merge_keeps_one_verdict_per_alert_the_worst_numbers_first():

@@ -157,32 +157,39 @@ def loss(probe: Probe, series: Series, *, now: datetime, rules: Rules) -> Verdic
     )
 
 
-def path_change(traces: Sequence[Result], *, now: datetime) -> Verdict | None:
-    """``path-changed`` when the newest of ``traces`` (OK traces of one endpoint, oldest
-    first) shows another route than the one before it; see ``localize.path_changed``."""
-    if len(traces) < 2:
-        return None
-    before, after = traces[-2], traces[-1]
-    change = path_changed(before.hops, after.hops)
-    if change is None:
-        return None
-    moved = [f"+{a}" for a in change.added] + [f"-{r}" for r in change.removed]
-    return Verdict(
-        after.endpoint,
-        after.direction,
-        "path-changed",
-        after.started,
-        now,
-        f"The route to {after.endpoint} changed between the traces of "
-        f"{format_time(before.started)} and {format_time(after.started)}, from hop "
-        f"{change.first + 1} on ({' '.join(moved) or 'the same hops in another order'}).",
-        {
-            "first_hop": float(change.first + 1),
-            "hops_added": float(len(change.added)),
-            "hops_removed": float(len(change.removed)),
-            "ongoing": 1.0,
-        },
-    )
+def path_change(traces: Sequence[Result], *, now: datetime, rules: Rules) -> Verdict | None:
+    """``path-changed`` when a trace of the ``rules.path_hold`` before ``now`` shows another
+    route than the trace before it (the newest such change; see ``localize.path_changed``).
+
+    Args:
+        traces: OK traces of one endpoint, oldest first: those of the hold and the one
+            before them.
+    """
+    for i in range(len(traces) - 1, 0, -1):
+        before, after = traces[i - 1], traces[i]
+        if after.started < now - rules.path_hold:
+            return None
+        change = path_changed(before.hops, after.hops)
+        if change is None:
+            continue
+        moved = [f"+{a}" for a in change.added] + [f"-{r}" for r in change.removed]
+        return Verdict(
+            after.endpoint,
+            after.direction,
+            "path-changed",
+            after.started,
+            now,
+            f"The route to {after.endpoint} changed between the traces of "
+            f"{format_time(before.started)} and {format_time(after.started)}, from hop "
+            f"{change.first + 1} on ({' '.join(moved) or 'the same hops in another order'}).",
+            {
+                "first_hop": float(change.first + 1),
+                "hops_added": float(len(change.added)),
+                "hops_removed": float(len(change.removed)),
+                "ongoing": 1.0,
+            },
+        )
+    return None
 
 
 def merge(verdicts: Sequence[Verdict]) -> list[Verdict]:

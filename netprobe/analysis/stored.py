@@ -8,7 +8,7 @@ from netprobe.analysis import health, host_context
 from netprobe.analysis.link import LinkAnalysis
 from netprobe.analysis.verdicts import Rules
 from netprobe.config import Config
-from netprobe.model import Status, Verdict
+from netprobe.model import Result, Status, Verdict
 from netprobe.probes import PROBES
 from netprobe.store import Store
 
@@ -61,11 +61,26 @@ def probe_verdicts(
                 )
             if lossy:
                 found.append(health.loss(probe, rows, now=now, rules=rules))
-    traces = store.results(
-        endpoint=endpoint, test="trace", status=Status.OK, since=since, until=until, limit=2
+    found.append(
+        health.path_change(_traces(store, endpoint, since, until, now, rules), now=now, rules=rules)
     )
-    found.append(health.path_change(traces, now=now))
     return health.merge([v for v in found if v is not None])
+
+
+def _traces(
+    store: Store,
+    endpoint: str,
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+    rules: Rules,
+) -> list[Result]:
+    """The OK traces of ``endpoint`` in the path hold before ``now``, and the one before."""
+    start = max(now - rules.path_hold, since) if since else now - rules.path_hold
+    bound = min(start, until) if until else start
+    ok = {"endpoint": endpoint, "test": "trace", "status": Status.OK}
+    earlier = store.results(**ok, since=since, until=bound, limit=1)
+    return earlier + store.results(**ok, since=start, until=until)
 
 
 def host_notes(store: Store, analyses: list[LinkAnalysis]) -> dict[tuple[str, str, str], str]:

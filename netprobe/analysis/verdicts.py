@@ -54,6 +54,9 @@ class Rules:
         completeness_below: ... incomplete when under this share of its scheduled slots in
             the recent window produced a result ...
         loss_above: ... lossy when its mean loss ratio over ``loss_window`` is above this.
+        path_hold: a route change is ``path-changed`` for this long after the trace that
+            showed it, so that an alert run every few minutes sees it whatever the trace
+            interval.
     """
 
     min_drop: float = 0.10
@@ -68,6 +71,7 @@ class Rules:
     completeness_below: float = 0.9
     loss_above: float = 0.01
     loss_window: timedelta = timedelta(hours=1)
+    path_hold: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
