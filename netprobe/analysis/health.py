@@ -1,7 +1,7 @@
 """Verdicts on a link's probes as scheduled: stale, completeness, loss and path-changed.
 
-Pure: a configured probe, what the store holds of it (a `Series` of its rows, or its two
-newest traces) and ``now`` in, at most one `Verdict` out. ``analyze`` reads the store and
+Pure: a configured probe, what the store holds of it (a `Series` of its rows, or its
+endpoint's recent traces) and ``now`` in, at most one `Verdict` out. ``analyze`` reads the store and
 orders these in with each link's throughput verdicts; docs/analysis.md states each rule.
 """
 

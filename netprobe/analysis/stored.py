@@ -1,5 +1,5 @@
 """What the analysis reads from the store beside each link's throughput series: every
-probe's rows and its endpoint's newest traces (for ``health``), and the results around
+probe's rows and its endpoint's recent traces (for ``health``), and the results around
 the change points where current problems began (for ``host_context``)."""
 
 from datetime import datetime
@@ -24,8 +24,8 @@ def probe_verdicts(
     rules: Rules | None = None,
 ) -> list[Verdict]:
     """The ``health`` verdicts on the probes aimed at ``endpoint``: stale, completeness and
-    loss per probe and direction, path-changed from its two newest traces; one per kind
-    and direction (``health.merge``).
+    loss per probe and direction, path-changed from its traces of the last
+    ``rules.path_hold``; one per kind and direction (``health.merge``).
 
     Raises:
         StoreError: the store cannot be read.
