@@ -88,8 +88,8 @@ def due_slots(probe: Probe, last_slot: datetime | None, now: datetime) -> list[d
     now = as_utc(now)
     horizon = now - BACKFILL
     if last_slot is None:
-        return _slots_between(probe, horizon, now)[-1:]
-    return _slots_between(probe, max(as_utc(last_slot), horizon), now)
+        return slots_between(probe, horizon, now)[-1:]
+    return slots_between(probe, max(as_utc(last_slot), horizon), now)
 
 
 def next_slot(probe: Probe, after: datetime) -> datetime:
@@ -128,7 +128,8 @@ def needs_endpoint_lock(probe: Probe) -> bool:
     return probe.test == "throughput"
 
 
-def _slots_between(probe: Probe, after: datetime, until: datetime) -> list[datetime]:
+def slots_between(probe: Probe, after: datetime, until: datetime) -> list[datetime]:
+    """The probe's slots in (``after``, ``until``], oldest first (aware UTC times)."""
     if probe.cron is not None:
         return probe.cron.slots_between(after, until)
     period = _period(probe)

@@ -1,6 +1,8 @@
 """`netprobe alert` and `netprobe check` end to end: a real SQLite store, the real analysis,
 a real Alertmanager on loopback."""
 
+import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -110,3 +112,29 @@ def test_check_bad_arguments_are_unknown_not_critical(tmp_path):
     missing = netprobe("check", "--config", str(tmp_path / "nowhere.toml"))
     assert missing.returncode == 3
     assert missing.stdout.startswith("NETPROBE UNKNOWN")
+
+
+def test_a_drop_with_an_iperf3_upgrade_says_the_host_may_be_the_cause(alertmanager, tmp_path):
+    forward = np.full(DAYS * 24, 17 * G)
+    forward[-5 * 24 :] *= 0.6
+    results = recent(Direction.FORWARD, hourly(forward, seed=3))
+    for i, r in enumerate(results):
+        r.context = {"iperf3_version": "3.9" if i < len(results) - 5 * 24 else "3.12"}
+    with SqliteStore(tmp_path / "store.sqlite") as store:
+        store.write(results)
+    upgraded = results[-5 * 24].started.strftime("%Y-%m-%d")
+    config = write_config(tmp_path, tmp_path / "store.sqlite", alertmanager.url)
+
+    done = netprobe("alert", "--config", config)
+    assert done.returncode == 0, done.stderr
+    # "the day of the drop" unless the change point lands an hour off across midnight
+    note = re.compile(
+        rf"iperf3 3\.9 → 3\.12 on {upgraded}, (the day of|1 day \w+) the drop: "
+        "the host, not the network, may be the cause"
+    )
+    assert note.search(done.stdout), done.stdout
+    [held] = alertmanager.alerts()
+    assert held["labels"]["alertname"] == "NetprobeDegraded"
+    assert note.fullmatch(held["annotations"]["host_context_changed"])
+    as_json = netprobe("alert", "--config", config, "--json")
+    assert json.loads(as_json.stdout) == []  # sent once; the note travels with the open alert

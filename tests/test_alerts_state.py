@@ -112,10 +112,18 @@ def test_quiet_hours_hold_notifications_and_release_them_after():
 
 def test_the_host_context_note_and_report_link_travel_with_the_alert():
     settings = AlertSettings(report_url="https://np.example.org/{site}/{endpoint}/{direction}")
-    _, sent = run([[verdict()]], settings, notes={"ncsa": "iperf3 3.9 -> 3.16 at 11:02"})
-    n = sent[0][0]
-    assert n.host_context_changed == "iperf3 3.9 -> 3.16 at 11:02"
-    assert n.report_url == "https://np.example.org/lyon/ncsa/forward"
+    notes = {("ncsa", "forward", "degraded"): "iperf3 3.9 -> 3.16 on 2026-03-02"}
+    _, sent = run(
+        [[verdict(), verdict("stale"), verdict(direction=Direction.REVERSE)]], settings, notes=notes
+    )
+    by_alert = {(n.key.direction, n.key.kind): n for n in sent[0]}
+    assert (
+        by_alert["forward", "degraded"].host_context_changed == "iperf3 3.9 -> 3.16 on 2026-03-02"
+    )
+    # the note is for the trouble that began with the host change, not for the others
+    assert by_alert["forward", "stale"].host_context_changed is None
+    assert by_alert["reverse", "degraded"].host_context_changed is None
+    assert by_alert["forward", "degraded"].report_url == "https://np.example.org/lyon/ncsa/forward"
 
 
 @pytest.mark.parametrize(

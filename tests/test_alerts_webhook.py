@@ -67,7 +67,7 @@ def evaluate(tmp_path, settings, verdicts, minutes, notes=None):
 
 def test_the_json_body_is_the_documented_one(receiver, tmp_path):
     settings = settings_for(receiver.url)
-    note = {"ncsa": "congestion cubic -> bbr"}
+    note = {("ncsa", "forward", "degraded"): "congestion cubic -> bbr"}
     evaluate(tmp_path, settings, [verdict()], 0, note)
     evaluate(tmp_path, settings, [verdict()], 10, note)
     evaluate(tmp_path, settings, [ok()], 20)
@@ -96,11 +96,16 @@ def test_the_json_body_is_the_documented_one(receiver, tmp_path):
 
 
 def test_slack_text(receiver, tmp_path):
-    evaluate(tmp_path, settings_for(receiver.url, "slack"), [verdict()], 0)
+    note = {("ncsa", "forward", "degraded"): "iperf3 3.9 → 3.12 on 2026-03-02, the day of the drop"}
+    evaluate(tmp_path, settings_for(receiver.url, "slack"), [verdict()], 0, note)
     [body] = receiver.bodies
     assert list(body) == ["text"]
     assert body["text"].startswith("OPEN critical lyon/ncsa/forward/degraded: ncsa forward")
     assert "throughput_bps=18 Gbit/s" in body["text"]
+    assert (
+        "host context changed: iperf3 3.9 → 3.12 on 2026-03-02, the day of the drop: "
+        "the host, not the network, may be the cause"
+    ) in body["text"]
 
 
 def test_a_receiver_that_is_down_gets_the_notification_later(tmp_path):

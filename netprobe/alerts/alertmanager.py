@@ -12,7 +12,7 @@ from datetime import timedelta
 from netprobe.alerts.http_post import post_json
 from netprobe.alerts.notification import Event, Notification, SendReport, Undelivered, iso_utc
 from netprobe.alerts.rules import SinkSettings
-from netprobe.alerts.text import numbers_text
+from netprobe.alerts.text import host_note, numbers_text
 
 NAME = "alertmanager"
 RESEND = 300.0
@@ -35,7 +35,7 @@ def alert_body(n: Notification, resend: float = RESEND) -> dict[str, object]:
     if n.report_url:
         annotations["report"] = n.report_url
     if n.host_context_changed:
-        annotations["host_context_changed"] = n.host_context_changed
+        annotations["host_context_changed"] = host_note(n)
     body: dict[str, object] = {
         "labels": {
             "alertname": alertname(n.key.kind),

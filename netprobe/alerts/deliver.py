@@ -51,7 +51,7 @@ def deliver(
     settings: AlertSettings,
     now: datetime,
     evaluated: Iterable[str] | None = None,
-    host_notes: Mapping[str, str] | None = None,
+    host_notes: Mapping[tuple[str, str, str], str] | None = None,
     lock_wait: float = 30.0,
 ) -> AlertRun:
     """Turn one evaluation's verdicts into notifications and deliver them to every sink.
@@ -63,7 +63,8 @@ def deliver(
         settings: the ``[alerts]`` table (``config.alerts``).
         now: the evaluation time, aware UTC.
         evaluated: endpoints the analysis looked at (see ``state.transition``).
-        host_notes: endpoint → host context change coinciding with the trouble.
+        host_notes: (endpoint, direction, kind) → the host context change coinciding with
+            the change point where that trouble began (``analysis.host_notes``).
         lock_wait: seconds to wait for a concurrent ``netprobe alert`` to finish.
 
     Raises:

@@ -73,7 +73,7 @@ def transition(
     *,
     site: str,
     evaluated: Iterable[str] | None = None,
-    host_notes: Mapping[str, str] | None = None,
+    host_notes: Mapping[tuple[str, str, str], str] | None = None,
 ) -> tuple[AlertState, list[Notification]]:
     """One evaluation: the state after ``verdicts``, and the notifications to send now.
 
@@ -85,7 +85,8 @@ def transition(
         site: the site name, part of every alert's identity.
         evaluated: endpoints this evaluation looked at; an alert of another endpoint keeps
             its memory untouched. None: every endpoint named by a verdict or the state.
-        host_notes: endpoint → what changed in the host context with the trouble.
+        host_notes: (endpoint, direction, kind) → what changed in the host context at the
+            change point where that trouble began (``analysis.host_notes``).
 
     Returns:
         The new state, and the notifications to send (none during quiet hours).
@@ -138,7 +139,7 @@ def _notification(
     verdict: Verdict,
     now: datetime,
     settings: AlertSettings,
-    host_notes: Mapping[str, str],
+    host_notes: Mapping[tuple[str, str, str], str],
 ) -> Notification:
     url = settings.report_url
     return Notification(
@@ -149,6 +150,6 @@ def _notification(
         numbers=dict(verdict.numbers),
         started=verdict.since,
         at=now,
-        host_context_changed=host_notes.get(key.endpoint),
+        host_context_changed=host_notes.get((key.endpoint, key.direction, key.kind)),
         report_url=url.format(**vars(key)) if url else None,
     )

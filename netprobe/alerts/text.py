@@ -19,6 +19,14 @@ def numbers_text(numbers: dict[str, float]) -> str:
     )
 
 
+def host_note(n: Notification) -> str | None:
+    """The host context note as a sentence: ``iperf3 3.9 → 3.12 on 2024-03-02, the day of
+    the drop: the host, not the network, may be the cause``; None without one."""
+    if not n.host_context_changed:
+        return None
+    return f"{n.host_context_changed}: the host, not the network, may be the cause"
+
+
 def block(n: Notification) -> str:
     """Several lines: what, since when, the numbers, the host note and the report link."""
     lines = [one_line(n), f"  started: {n.started.isoformat() if n.started else 'unknown'}"]
@@ -27,10 +35,7 @@ def block(n: Notification) -> str:
     if n.numbers:
         lines.append(f"  numbers: {numbers_text(n.numbers)}")
     if n.host_context_changed:
-        lines.append(
-            f"  host context changed: {n.host_context_changed} "
-            "(the host, not the network, may be the cause)"
-        )
+        lines.append(f"  host context changed: {host_note(n)}")
     if n.held:
         lines.append("  held back by quiet hours")
     if n.report_url:

@@ -1,7 +1,9 @@
 """Series from the store → change points → verdicts against each link's capacity plan.
 
 ``analyze`` reads the store for every configured link and direction; ``analyze_link`` is
-the pure part (a Series and a plan in). docs/analysis.md states every verdict's rule.
+the pure part (a Series and a plan in), ``health`` the pure rules on the link's probes as
+scheduled (stale, completeness, loss, path-changed), which ``stored`` reads the store for,
+as it does for ``host_notes``. docs/analysis.md states every rule.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -9,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from netprobe.analysis.completeness import Completeness
 from netprobe.analysis.expectation import Expectation, Part
 from netprobe.analysis.link import GRACE, LinkAnalysis, analyze_link
-from netprobe.analysis.verdicts import SEVERITY, Rules
+from netprobe.analysis.stored import host_notes, probe_verdicts
+from netprobe.analysis.verdicts import SEVERITY, Rules, order
 from netprobe.config import Config
 from netprobe.errors import ConfigError
 from netprobe.model import Direction, Verdict
@@ -26,6 +29,8 @@ __all__ = [
     "analyze",
     "analyze_link",
     "current_verdicts",
+    "host_notes",
+    "probe_verdicts",
 ]
 
 
@@ -51,8 +56,8 @@ def analyze(
         grace, rules: see ``analyze_link``.
 
     Returns:
-        One LinkAnalysis per link and direction with at least one stored result, in config
-        order, forward before reverse.
+        One LinkAnalysis per link and direction with at least one stored throughput result
+        or a verdict on its probes (``health``), in config order, forward before reverse.
 
     Raises:
         ConfigError: ``endpoint`` has no configured link.
@@ -68,17 +73,51 @@ def analyze(
                 f"endpoints with one: {known}"
             )
     now = now or until or datetime.now(UTC)
+    rules = rules or Rules()
     out = []
     for link in links:
+        found = probe_verdicts(
+            config, store, link.endpoint, since=since, until=until, now=now, rules=rules
+        )
         for direction in Direction:
             series = store.series(link.endpoint, direction, since=since, until=until)
+            also = [v for v in found if v.direction is direction]
             if len(series):
                 out.append(
                     analyze_link(
-                        series, link.plan, now=now, grace=grace, rules=rules, link=link.name
+                        series,
+                        link.plan,
+                        now=now,
+                        grace=grace,
+                        rules=rules,
+                        link=link.name,
+                        also=also,
                     )
                 )
+            elif also:
+                out.append(_probes_only(link.name, link.endpoint, direction, also))
     return out
+
+
+def _probes_only(
+    link: str, endpoint: str, direction: Direction, verdicts: list[Verdict]
+) -> LinkAnalysis:
+    """The analysis of a direction with no throughput result: its probes' verdicts alone."""
+    nothing = Completeness(0, 0, 0, 0)
+    return LinkAnalysis(
+        link,
+        endpoint,
+        direction,
+        0,
+        None,
+        None,
+        None,
+        [],
+        [],
+        nothing,
+        nothing,
+        order(verdicts),
+    )
 
 
 def current_verdicts(analyses: list[LinkAnalysis]) -> list[Verdict]:

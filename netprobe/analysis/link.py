@@ -4,6 +4,7 @@ Pure: a `Series` (or plain arrays wrapped in one) and a `CapacityPlan` in, a
 `LinkAnalysis` out. No store, no clock: ``now`` is an argument.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -77,6 +78,7 @@ def analyze_link(
     rules: Rules | None = None,
     link: str | None = None,
     seed: int = 0,
+    also: Sequence[Verdict] = (),
 ) -> LinkAnalysis:
     """Change points of ``series``, its parts under ``plan``, and the verdicts on them.
 
@@ -89,6 +91,8 @@ def analyze_link(
         rules: verdict thresholds (default ``Rules()``).
         link: the link's name for summaries (default: the endpoint).
         seed: seed of the bootstrap intervals.
+        also: verdicts on this link and direction made elsewhere (``health``: stale,
+            completeness, loss, path-changed), ordered in with the throughput's.
 
     Raises:
         ValueError: a naive ``now``, a negative grace, or values find_changes refuses
@@ -144,5 +148,5 @@ def analyze_link(
         steps=steps,
         completeness=completeness(values, series.status),
         recent=recent,
-        verdicts=judge(evidence, rules),
+        verdicts=judge(evidence, rules, also),
     )

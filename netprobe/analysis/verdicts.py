@@ -6,6 +6,7 @@ p-values, row indices) and ``ongoing`` (1.0 when the condition holds at the newe
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,17 @@ from netprobe.model import Direction, Verdict
 from netprobe.plan import CapacityPlan
 from netprobe.units import format_rate, format_time
 
-SEVERITY = ("degraded", "failing", "upgrade-not-delivered", "below-plan", "unstable")
+SEVERITY = (
+    "degraded",
+    "stale",
+    "failing",
+    "loss",
+    "upgrade-not-delivered",
+    "below-plan",
+    "completeness",
+    "unstable",
+    "path-changed",
+)
 """Problem kinds, most severe first; ``recovered`` and ``ok`` are not problems."""
 
 
@@ -36,7 +47,16 @@ class Rules:
         failing_share: this share of failed probes in the recent window is failing ...
         min_failures: ... with at least this many failures.
         recent: the window back from ``now`` judged for failures.
-        min_samples: fewest measured values a regime or part needs to be judged.
+        min_samples: fewest measured values a regime or part needs to be judged (and
+            fewest scheduled slots a completeness verdict needs).
+        stale_slots: a probe is stale when this many of its slots have passed since its
+            newest result (each with its jitter, run time and a minute of slack) ...
+        completeness_below: ... incomplete when under this share of its scheduled slots in
+            the recent window produced a result ...
+        loss_above: ... lossy when its mean loss ratio over ``loss_window`` is above this.
+        path_hold: a route change is ``path-changed`` for this long after the trace that
+            showed it, so that an alert run every few minutes sees it whatever the trace
+            interval.
     """
 
     min_drop: float = 0.10
@@ -47,6 +67,11 @@ class Rules:
     min_failures: int = 3
     recent: timedelta = timedelta(days=7)
     min_samples: int = 10
+    stale_slots: int = 2
+    completeness_below: float = 0.9
+    loss_above: float = 0.01
+    loss_window: timedelta = timedelta(hours=1)
+    path_hold: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -93,8 +118,10 @@ class Evidence:
         return Verdict(self.endpoint, self.direction, kind, since, until, summary, numbers)
 
 
-def judge(ev: Evidence, rules: Rules) -> list[Verdict]:
-    """Every verdict on ``ev``, most severe first (see ``order``); ``ok`` when none holds now."""
+def judge(ev: Evidence, rules: Rules, also: Sequence[Verdict] = ()) -> list[Verdict]:
+    """Every verdict on ``ev``, most severe first (see ``order``); ``ok`` when no throughput
+    problem holds now. ``also``: verdicts on the same link and direction made from its
+    probes' schedule, loss and traces (``health``), ordered in with the rest."""
     found = _degraded_and_recovered(ev, rules)
     undelivered = _upgrades_not_delivered(ev, rules)
     folded = {v.since for v in undelivered}
@@ -102,7 +129,7 @@ def judge(ev: Evidence, rules: Rules) -> list[Verdict]:
     found += _failing(ev, rules)
     if not any(v.kind in SEVERITY and v.numbers["ongoing"] for v in found):
         found += _ok(ev)
-    return order(found)
+    return order([*found, *also])
 
 
 def order(verdicts: list[Verdict]) -> list[Verdict]:

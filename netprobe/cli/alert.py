@@ -25,16 +25,20 @@ window_option = click.option(
 )
 
 
-def _current(config: Config, endpoint: str | None, window: float) -> tuple[list[Verdict], set]:
-    """The verdicts that hold now, and the endpoints analysed, over the last ``window`` s."""
-    from netprobe.analysis import analyze, current_verdicts
+def _current(
+    config: Config, endpoint: str | None, window: float, *, notes: bool = False
+) -> tuple[list[Verdict], set, dict]:
+    """The verdicts that hold now, the endpoints analysed, over the last ``window`` s, and
+    (with ``notes``) the host context changes where their trouble began."""
+    from netprobe.analysis import analyze, current_verdicts, host_notes
 
     now = datetime.now(UTC)
     with configured_store(config, create=False) as store:
         analyses = analyze(
             config, store, endpoint=endpoint, since=now - timedelta(seconds=window), now=now
         )
-    return current_verdicts(analyses), {a.endpoint for a in analyses}
+        found = host_notes(store, analyses) if notes else {}
+    return current_verdicts(analyses), {a.endpoint for a in analyses}, found
 
 
 @click.command()
@@ -47,16 +51,19 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
     Idempotent and meant for cron (every 5 or 10 minutes): an alert is sent once when it
     opens (after the "M of N" hold-down), re-posted to Alertmanager while open, and sent
     once more when it resolves. Exits 1 when a sink could not be reached (the message
-    stays queued and is sent by the next run). Rules and sinks: docs/alerts.md.
+    stays queued and is sent by the next run). When the host context (iperf3 version,
+    congestion control, MTU, a CPU-bound sender) changed where the trouble began, the
+    alert says so. Rules and sinks: docs/alerts.md.
 
     \b
     Example:
       netprobe alert --config /etc/netprobe/site.toml
     """
     from netprobe.alerts import deliver
+    from netprobe.alerts.text import host_note
 
     config = load_config(config_path)
-    verdicts, evaluated = _current(config, None, window)
+    verdicts, evaluated, notes = _current(config, None, window, notes=True)
     run = deliver(
         verdicts,
         site=config.site.name,
@@ -64,6 +71,7 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
         settings=config.alerts,
         now=datetime.now(UTC),
         evaluated=evaluated,
+        host_notes=notes,
     )
     if as_json:
         click.echo(json.dumps([n.as_dict() for n in run.notifications], indent=2))
@@ -73,6 +81,8 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
             click.echo(
                 f"{note.event.value:8} {key.endpoint} {key.direction} {key.kind}: {note.summary}"
             )
+            if note.host_context_changed:
+                click.echo(f"{'':8} {host_note(note)}")
         click.echo(
             f"{len(run.open_alerts)} alert(s) open, {run.held} held by quiet hours.", err=True
         )
@@ -112,7 +122,7 @@ def check(config_path: Path | None, endpoint: str | None, window: float) -> None
 
     try:
         config = load_config(config_path)
-        verdicts, _ = _current(config, endpoint, window)
+        verdicts, _, _ = _current(config, endpoint, window)
     except NetprobeError as exc:
         click.echo(f"NETPROBE UNKNOWN - {exc}")
         sys.exit(NagiosCode.UNKNOWN)

@@ -87,6 +87,21 @@ def _numbers(v: Verdict) -> str:
             f"{n['change']:+.0%} [{n['ci_low']:+.0%}, {n['ci_high']:+.0%}] "
             f"{rate(n['before_bps'])} -> {rate(n['after_bps'])}, p={n['p_value']:.1g}"
         )
+    if v.kind == "stale":
+        hours = n["age_s"] / 3600
+        return f"last result {hours:.1f} h ago, {n['slots_overdue']:.0f} slots overdue"
+    if v.kind == "completeness":
+        share = _share(n["completeness"])
+        return f"{n['produced']:.0f} of {n['slots']:.0f} slots produced a result ({share})"
+    if v.kind == "loss":
+        return (
+            f"loss {n['loss_ratio']:.1%} over {n['n']:.0f} results, worst {n['max_loss_ratio']:.0%}"
+        )
+    if v.kind == "path-changed":
+        return (
+            f"from hop {n['first_hop']:.0f}: {n['hops_added']:.0f} hops new, "
+            f"{n['hops_removed']:.0f} gone"
+        )
     if v.kind == "failing":
         return (
             f"{n['failed']:.0f} of {n['slots'] - n['missed']:.0f} failed, {n['missed']:.0f} missed"
@@ -111,6 +126,9 @@ def analysis_table(analyses: list[LinkAnalysis]) -> str:
     for a in analyses:
         c = a.completeness
         changes = len(a.detection.change_points) if a.detection else 0
+        if a.start is None or a.end is None:
+            lines.append(f"{a.link} {a.direction.value}: no throughput result, only its probes")
+            continue
         lines.append(
             f"{a.link} {a.direction.value}: {a.n} slots from {format_time(a.start)} to "
             f"{format_time(a.end)}, {_share(c.share)} measured ({c.failed} failed, "

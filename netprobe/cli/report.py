@@ -78,7 +78,8 @@ def report(
     with configured_store(config, create=False) as store:
         analyses = analyze(config, store, endpoint=endpoint, since=since, until=until, now=until)
         link = next(link for link in config.links if link.endpoint == endpoint)
-        analyses = [a for a in analyses if a.link == link.name]
+        # a direction with no throughput result (only its probes' verdicts) has nothing to show
+        analyses = [a for a in analyses if a.link == link.name and a.n]
         span = {"since": since, "until": until}
         series = {a.direction: store.series(endpoint, a.direction, **span) for a in analyses}
         rtt = {
