@@ -29,7 +29,7 @@ def query(server: Influxd, database: str, statement: str) -> list[dict]:
     with InfluxStore(server.url, database=database) as store:
         return [
             {"name": name, "columns": columns, "values": rows}
-            for name, columns, rows in store._query(statement)
+            for name, columns, rows, _ in store._query(statement)
         ]
 
 

@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 
 from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
-from netprobe.model import Direction, Hop, Interval, Result, Status
+from netprobe.model import AnalysisPoint, Direction, Hop, Interval, Result, Status
 from netprobe.store import influxql
 from netprobe.store.base import Series, Store
 from netprobe.store.line_protocol import decode_name, encode_name, line
@@ -209,8 +209,10 @@ class InfluxStore(Store):
             params["rp"] = self.retention
         return params
 
-    def _query(self, statement: str) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
-        """The series of one statement's answer: (measurement, columns, rows), in order."""
+    def _query(
+        self, statement: str
+    ) -> Iterator[tuple[str, list[str], list[list[Any]], dict[str, str]]]:
+        """The series of one statement's answer: (measurement, columns, rows, tags), in order."""
         params = {
             **self._db_params(),
             "q": statement,
@@ -231,7 +233,12 @@ class InfluxStore(Store):
                 if error:
                     raise StoreError(f"InfluxDB at {self.url} refused a query: {error}")
                 for series in answer.get("series", []):
-                    yield series["name"], series["columns"], series["values"]
+                    yield (
+                        series["name"],
+                        series["columns"],
+                        series["values"],
+                        series.get("tags", {}),
+                    )
 
     # -- the Store protocol -------------------------------------------------------------
 
@@ -360,7 +367,7 @@ class InfluxStore(Store):
         if limit is not None:
             statement += f" ORDER BY time DESC LIMIT {int(limit)}"
         found: list[tuple[int, Result]] = []
-        for name, columns, rows in self._query(statement):
+        for name, columns, rows, _ in self._query(statement):
             if "record" not in columns:
                 continue  # another program's measurement in the same database
             for row in rows:
@@ -394,7 +401,7 @@ class InfluxStore(Store):
         states: list[str] = []
         values: list[Any] = []
         parts = 0
-        for _, _, rows in self._query(statement):
+        for _, _, rows, _ in self._query(statement):
             parts += 1
             if rows and len(rows[0]) == 3:
                 t, s, v = zip(*rows, strict=True)
@@ -427,8 +434,39 @@ class InfluxStore(Store):
     def last_slot(self, probe: str) -> datetime | None:
         """The newest scheduled slot time stored for ``probe``, or None if it never filled one."""
         statement = f"SELECT max(slot) FROM /.*/{self._where(probe=probe)}"
-        slots = [row[1] for _, _, rows in self._query(statement) for row in rows if row[1]]
+        slots = [row[1] for _, _, rows, _ in self._query(statement) for row in rows if row[1]]
         return _time(max(slots)) if slots else None
+
+    def write_points(self, points: Sequence[AnalysisPoint]) -> None:
+        """Keep the analysis' points (see `Store.write_points`); not spooled when InfluxDB
+        is unavailable: the next analysis writes them again.
+
+        Raises:
+            StoreError: a point cannot be stored (nothing was sent).
+            StoreUnavailable, StoreRejected: as `write`.
+        """
+        try:
+            lines = [line(p.measurement, p.tags, p.fields, _micros(p.time)) for p in points]
+        except ValueError as exc:
+            raise StoreError(f"an analysis point cannot be stored in InfluxDB: {exc}") from None
+        for first in range(0, len(lines), self.batch):
+            self._write_payload("\n".join(lines[first : first + self.batch]).encode())
+
+    def points(
+        self, measurement: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[AnalysisPoint]:
+        """The stored points of ``measurement`` with times in [since, until), oldest first."""
+        where = self._where(since=since, until=until)
+        statement = f"SELECT * FROM {self._source(measurement)}{where} GROUP BY *"
+        found = []
+        for _, columns, rows, stored in self._query(statement):
+            tags = {decode_name(k): decode_name(v) for k, v in stored.items() if v}
+            names = [decode_name(c) for c in columns]
+            for row in rows:
+                fields = {k: v for k, v in zip(names[1:], row[1:], strict=True) if v is not None}
+                found.append(AnalysisPoint(measurement, _time(row[0]), tags, fields))
+        found.sort(key=lambda p: p.time)
+        return found
 
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""
