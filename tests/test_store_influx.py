@@ -130,8 +130,6 @@ def test_secrets_come_from_the_environment_or_a_file_never_the_config(tmp_path):
     secret.write_text("abc\n")
     store = InfluxStore("http://127.0.0.1:1", database="d", token=f"file:{secret}")
     assert store._headers["Authorization"] == "Token abc"
-    with pytest.raises(ConfigError, match="bucket/org"):
-        InfluxStore("http://127.0.0.1:1", bucket="b", org="o")
     with pytest.raises(ConfigError, match="url = 'localhost:8086'"):
         InfluxStore("localhost:8086", database="d")
 

@@ -1,7 +1,9 @@
-"""Results in InfluxDB, over the v1 HTTP API: line-protocol writes, InfluxQL reads.
+"""Results in InfluxDB: line-protocol writes, InfluxQL reads over the v1 HTTP API.
 
 The v1 API is what InfluxDB 1.x speaks natively and what 2.x (with a DBRP mapping and a
-token) and 3.x accept too. Schema, one point per result at its ``started`` time:
+token) and 3.x accept too. With ``bucket`` and ``org`` the writes go to the 2.x/3.x write
+endpoint instead (``/api/v2/write``, ``Authorization: Token``), reads still through
+InfluxQL on the v1 compatibility API. Schema, one point per result at its ``started`` time:
 
 - measurement: the test (``throughput``, ``rtt``, ``trace``);
 - tags: ``site``, ``probe``, ``endpoint``, ``direction``, ``tool``;
@@ -41,6 +43,7 @@ RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS
 BATCH_LINES = 5_000  # points per HTTP write: well under InfluxDB's 25 MB body limit
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+V2_WRITE_HEADERS = {"Content-Type": "text/plain; charset=utf-8", "Accept": "application/json"}
 
 
 def _micros(value: datetime) -> int:
@@ -88,9 +91,10 @@ class InfluxStore(Store):
 
     Args:
         url: the server, e.g. ``http://localhost:8086`` (a path prefix is kept).
-        database: the database, or ``database/retention_policy``.
-        bucket, org: InfluxDB 2.x names; refused for now (use ``database`` with a DBRP
-            mapping and a token: 2.x serves the same v1 API).
+        database: the database, or ``database/retention_policy``; with ``bucket``, the
+            DBRP-mapped name reads use (default: the bucket's name).
+        bucket, org: write to this bucket of this organisation through the InfluxDB
+            2.x/3.x API (``/api/v2/write``); needs ``token``. The database is not created.
         username, password: InfluxDB 1.x credentials (HTTP basic authentication).
         token: an API token (InfluxDB 2.x/3.x, or 1.8+ ``user:password``).
         timeout: seconds to wait for the server on each request.
@@ -101,7 +105,8 @@ class InfluxStore(Store):
     never in the configuration. The constructor does not contact the server.
 
     Raises:
-        ConfigError: a missing database, an unusable URL or secret.
+        ConfigError: a missing database, bucket without org or token, an unusable URL or
+            secret.
     """
 
     def __init__(
@@ -118,20 +123,24 @@ class InfluxStore(Store):
         create: bool = True,
         batch: int = BATCH_LINES,
     ) -> None:
-        if bucket or org:
+        if (bucket or org) and not (bucket and org and token and not username):
             raise ConfigError(
-                "[store] bucket/org (the InfluxDB 2.x write API) are not supported yet: set "
-                "database = BUCKET with a DBRP mapping and token = 'env:NAME' (the v1 API)"
+                "[store] bucket and org write through the InfluxDB 2.x/3.x API: set both, "
+                "with token = 'env:NAME' or 'file:PATH' (not username/password)"
             )
+        database = database or bucket
         if not database:
-            raise ConfigError("[store] database is required for kind = 'influxdb'")
+            raise ConfigError(
+                "[store] database (or bucket and org) is required for kind = 'influxdb'"
+            )
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"[store] url = {url!r}: expected http://HOST:PORT or https://...")
         self.url = url.rstrip("/")
         self.database, _, self.retention = database.partition("/")
+        self.bucket, self.org = bucket, org
         self.timeout = timeout
-        self.create = create
+        self.create = create and not bucket
         self.batch = batch
         self._scheme, self._host = parts.scheme, parts.hostname
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -152,9 +161,12 @@ class InfluxStore(Store):
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    def _request(self, path: str, params: dict[str, str], body: bytes) -> tuple[int, bytes]:
+    def _request(
+        self, path: str, params: dict[str, str], body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         """POST to the server, retrying once when a kept-alive connection went stale."""
         url = f"{self._prefix}{path}?{urlencode(params)}"
+        headers = {**self._headers, **(headers or {})}
         for attempt in (1, 2):
             fresh = self._conn is None
             if fresh:
@@ -163,7 +175,7 @@ class InfluxStore(Store):
                     self._host, self._port, timeout=self.timeout
                 )
             try:
-                self._conn.request("POST", url, body=body, headers=self._headers)
+                self._conn.request("POST", url, body=body, headers=headers)
                 response = self._conn.getresponse()
                 return response.status, response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
@@ -185,10 +197,11 @@ class InfluxStore(Store):
 
     @staticmethod
     def _why(body: bytes) -> str:
-        """The server's own words in an error answer."""
+        """The server's own words in an error answer (1.x: ``error``, 2.x/3.x: ``message``)."""
         try:
-            return str(json.loads(body)["error"])
-        except (ValueError, KeyError, TypeError):
+            answer = json.loads(body)
+            return str(answer.get("error") or answer["message"])
+        except (ValueError, KeyError, TypeError, AttributeError):
             return body.decode(errors="replace").strip()[:300] or "no details"
 
     def _failure(self, status: int, body: bytes) -> StoreError:
@@ -273,14 +286,19 @@ class InfluxStore(Store):
             ) from None
 
     def _write_payload(self, payload: bytes) -> None:
-        if self.create and not self._created:
-            self._create_database()
-        params = {**self._db_params(), "precision": "u"}
-        status, body = self._request("/write", params, payload)
+        if self.bucket:
+            params = {"org": str(self.org), "bucket": self.bucket, "precision": "us"}
+            status, body = self._request("/api/v2/write", params, payload, V2_WRITE_HEADERS)
+            target = f"bucket {self.bucket!r} of org {self.org!r}"
+        else:
+            if self.create and not self._created:
+                self._create_database()
+            params = {**self._db_params(), "precision": "u"}
+            status, body = self._request("/write", params, payload)
+            target = f"database {self.database!r}"
         if status == 404:
             raise StoreUnavailable(
-                f"database {self.database!r} does not exist on InfluxDB at {self.url}: "
-                f"create it ({self._why(body)})"
+                f"{target} does not exist on InfluxDB at {self.url}: create it ({self._why(body)})"
             )
         if status not in (200, 204):
             raise self._failure(status, body)
