@@ -258,3 +258,14 @@ def test_a_missing_database_that_may_not_be_created_is_named(influxd):
     with pytest.raises(StoreUnavailable, match="database 'absent' does not exist .*create it"):
         store.write([throughput(T0)])
     assert store.results() == [] and store.last_slot("ncsa-tcp") is None
+
+
+def test_the_spool_checks_and_writes_with_lines_built_once(influxd, tmp_path, monkeypatch):
+    built = []
+    line = InfluxStore._line
+    monkeypatch.setattr(InfluxStore, "_line", lambda self, r: built.append(r) or line(self, r))
+    store = SpooledStore(InfluxStore(influxd.url, database="once"), Spool(tmp_path / "spool"))
+    runs = [throughput(T0 + timedelta(minutes=10 * i)) for i in range(3)]
+    store.write(runs)
+    assert built == runs and store.results() == runs
+    influxd.query('DROP DATABASE "once"')

@@ -33,7 +33,14 @@ from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavail
 from netprobe.model import AnalysisPoint, Direction, Hop, Interval, Result, Status
 from netprobe.store import influxql
 from netprobe.store.base import Series, Store
-from netprobe.store.line_protocol import decode_name, encode_name, line
+from netprobe.store.line_protocol import (
+    decode_name,
+    encode_name,
+    escape_key,
+    field_value,
+    head,
+    line,
+)
 from netprobe.store.records import COUNT_METRICS, METRIC_TESTS
 from netprobe.store.secrets import resolve_secret
 
@@ -57,21 +64,26 @@ def _time(micros: int | None) -> datetime | None:
     return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
-def _record(r: Result, started: int) -> str:
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _record(r: Result) -> str:
     """What tags and fields do not hold, as compact JSON: times in µs after ``started``.
 
     ``{"ended": µs, "context": {...}, "flags": [...], "argv": [...], "intervals": [[start,
     seconds, bps, retransmits, rtt_ms, cwnd_bytes, omitted], ...], "hops": [[ttl, address,
     name, rtt_ms], ...]}``.
     """
+    started = r.started
     record = {
-        "ended": None if r.ended is None else _micros(r.ended) - started,
+        "ended": None if r.ended is None else (r.ended - started) // _MICROSECOND,
         "context": r.context,
         "flags": r.flags,
         "argv": r.argv,
         "intervals": [
             [
-                _micros(i.start) - started,
+                (i.start - started) // _MICROSECOND,
                 i.seconds,
                 i.bps,
                 i.retransmits,
@@ -83,7 +95,7 @@ def _record(r: Result, started: int) -> str:
         ],  # fmt: skip
         "hops": [[h.ttl, h.address, h.name, h.rtt_ms] for h in r.hops],
     }
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(record)
 
 
 class InfluxStore(Store):
@@ -158,6 +170,7 @@ class InfluxStore(Store):
             self._who = f"user {username!r}"
         self._conn: http.client.HTTPConnection | None = None
         self._created = False
+        self._checked: tuple[Sequence[Result], list[bytes]] | None = None
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -263,12 +276,18 @@ class InfluxStore(Store):
             StoreUnavailable: the server is down, slow, failing or refused the credentials.
             StoreRejected: the server refused the data (4xx).
         """
-        for payload in self._payloads(results):
+        checked, self._checked = self._checked, None
+        payloads = checked[1] if checked and checked[0] is results else self._payloads(results)
+        for payload in payloads:
             self._write_payload(payload)
 
     def check(self, results: Sequence[Result]) -> None:
-        """Raise StoreError if any of ``results`` could never be stored; sends nothing."""
-        self._payloads(results)
+        """Raise StoreError if any of ``results`` could never be stored; sends nothing.
+
+        The request bodies are kept for a `write` of the same sequence that follows (the
+        spool checks, then writes: the lines are built once)."""
+        self._checked = None
+        self._checked = (results, self._payloads(results))
 
     def _payloads(self, results: Sequence[Result]) -> list[bytes]:
         """The request bodies that write ``results``, at most ``batch`` points each."""
@@ -335,16 +354,17 @@ class InfluxStore(Store):
             whole = name in COUNT_METRICS and float(value).is_integer()
             fields[name] = int(value) if whole else float(value)
         started = _micros(r.started)
-        fields["record"] = _record(r, started)
-        tags = {
-            "site": r.site,
-            "probe": r.probe,
-            "endpoint": r.endpoint,
-            "direction": r.direction.value,
-            "tool": r.tool,
-        }
+        fields["record"] = _record(r)
+        tags = (
+            ("site", r.site),
+            ("probe", r.probe),
+            ("endpoint", r.endpoint),
+            ("direction", r.direction.value),
+            ("tool", r.tool),
+        )
         try:
-            return line(r.test, tags, fields, started)
+            body = ",".join(f"{escape_key(k)}={field_value(v)}" for k, v in fields.items())
+            return f"{head(r.test, tags)} {body} {started}"
         except ValueError as exc:
             raise StoreError(f"result of probe {r.probe!r} cannot be stored: {exc}") from None
 
