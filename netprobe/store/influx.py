@@ -31,7 +31,7 @@ import numpy as np
 
 from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
 from netprobe.model import AnalysisPoint, Direction, Hop, Interval, Result, Status
-from netprobe.store import influxql
+from netprobe.store import influx_csv, influxql
 from netprobe.store.base import Series, Store
 from netprobe.store.line_protocol import (
     decode_name,
@@ -433,8 +433,39 @@ class InfluxStore(Store):
         where = self._where(
             endpoint=endpoint, direction=direction, probe=probe, since=since, until=until
         )
-        field = influxql.identifier(encode_name(metric))
-        statement = f"SELECT status, {field} FROM {self._source(test)}{where}"
+        field = encode_name(metric)
+        statement = f"SELECT status, {influxql.identifier(field)} FROM {self._source(test)}{where}"
+        columns = self._csv_columns(statement, encode_name(test), field) if test else None
+        times_array, status_array, value_array = columns or self._json_columns(statement)
+        value_array[status_array != Status.OK.value] = np.nan
+        return Series(
+            endpoint=endpoint,
+            direction=direction,
+            metric=metric,
+            times=times_array.astype("datetime64[us]"),
+            values=value_array,
+            status=status_array,
+        )
+
+    def _csv_columns(
+        self, statement: str, measurement: str, field: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Times, statuses and values of a ``SELECT status, field`` of one measurement, from
+        InfluxDB's CSV answer; None when it is not the CSV expected (an error among them:
+        the JSON answer then tells what went wrong)."""
+        params = {
+            **self._db_params(),
+            "q": statement,
+            "epoch": "u",
+            "chunked": "true",
+            "chunk_size": str(CHUNK_ROWS),
+        }
+        status, body = self._request("/query", params, b"", {"Accept": "application/csv"})
+        return influx_csv.parse_series(body, measurement, field) if status == 200 else None
+
+    def _json_columns(self, statement: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Times, statuses and values of a ``SELECT status, field`` from the JSON answer,
+        in time order across measurements."""
         times: list[int] = []
         states: list[str] = []
         values: list[Any] = []
@@ -449,25 +480,15 @@ class InfluxStore(Store):
             times += t
             states += s
             values += v
-        times_array = np.array(times, dtype=np.int64)
-        status_array = np.array(states, dtype=str)
-        value_array = np.array(values, dtype=np.float64)
-        value_array[status_array != Status.OK.value] = np.nan
-        if parts > 1 and test is None:  # several measurements: put them back in time order
-            order = np.argsort(times_array, kind="stable")
-            times_array, value_array, status_array = (
-                times_array[order],
-                value_array[order],
-                status_array[order],
-            )
-        return Series(
-            endpoint=endpoint,
-            direction=direction,
-            metric=metric,
-            times=times_array.astype("datetime64[us]"),
-            values=value_array,
-            status=status_array,
+        columns = (
+            np.array(times, dtype=np.int64),
+            np.array(states, dtype=str),
+            np.array(values, dtype=np.float64),
         )
+        if parts > 1:  # several measurements: put them back in time order
+            order = np.argsort(columns[0], kind="stable")
+            columns = tuple(column[order] for column in columns)
+        return columns
 
     def last_slot(self, probe: str) -> datetime | None:
         """The newest scheduled slot time stored for ``probe``, or None if it never filled one."""
