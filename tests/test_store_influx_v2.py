@@ -123,3 +123,14 @@ def test_bucket_needs_org_and_a_token(settings, monkeypatch):
     monkeypatch.setenv("NP_TEST_INFLUX_TOKEN", TOKEN)
     with pytest.raises(ConfigError, match="bucket and org write through the InfluxDB 2.x/3.x"):
         InfluxStore("http://127.0.0.1:1", **settings)
+
+
+def test_bodies_stay_small_when_results_carry_many_intervals(server, monkeypatch):
+    monkeypatch.setattr("netprobe.store.influx.BATCH_CHARACTERS", 2_000)
+    results = [throughput(T0 + timedelta(minutes=i)) for i in range(10)]
+    with v2_store(server) as store:
+        store.write(results)
+        assert len(store.results()) == 10
+    bodies = [w["body"] for w in server.writes]
+    assert len(bodies) > 1 and all(len(body) <= 2_000 for body in bodies)
+    assert sum(body.count(b"\n") + 1 for body in bodies) == 10

@@ -47,7 +47,8 @@ from netprobe.store.secrets import resolve_secret
 NAME = "influxdb"
 TAGS = ("site", "probe", "endpoint", "direction", "tool")
 RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
-BATCH_LINES = 5_000  # points per HTTP write: well under InfluxDB's 25 MB body limit
+BATCH_LINES = 5_000  # points per HTTP write at most ...
+BATCH_CHARACTERS = 5_000_000  # ... and about this much text: under InfluxDB's 25 MB body limit
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 V2_WRITE_HEADERS = {"Content-Type": "text/plain; charset=utf-8", "Accept": "application/json"}
@@ -96,6 +97,19 @@ def _record(r: Result) -> str:
         "hops": [[h.ttl, h.address, h.name, h.rtt_ms] for h in r.hops],
     }
     return _JSON.encode(record)
+
+
+def _batches(sizes: list[int], batch: int) -> Iterator[tuple[int, int]]:
+    """(first, end) of consecutive runs of lines of ``sizes`` characters: at most ``batch``
+    lines and `BATCH_CHARACTERS` each, but at least one line."""
+    first, total = 0, 0
+    for index, size in enumerate(sizes):
+        if index > first and (index - first >= batch or total + size > BATCH_CHARACTERS):
+            yield first, index
+            first, total = index, 0
+        total += size + 1
+    if first < len(sizes):
+        yield first, len(sizes)
 
 
 class InfluxStore(Store):
@@ -290,16 +304,20 @@ class InfluxStore(Store):
         self._checked = (results, self._payloads(results))
 
     def _payloads(self, results: Sequence[Result]) -> list[bytes]:
-        """The request bodies that write ``results``, at most ``batch`` points each."""
-        lines = [self._line(result) for result in results]
+        """The request bodies that write ``results``: at most ``batch`` points and about
+        ``BATCH_CHARACTERS`` each (a result of a long test carries many intervals)."""
+        return self._bodies([self._line(result) for result in results])
+
+    def _bodies(self, lines: list[str]) -> list[bytes]:
+        """``lines`` cut into request bodies (see `_payloads`)."""
         try:
             return [
-                "\n".join(lines[i : i + self.batch]).encode()
-                for i in range(0, len(lines), self.batch)
+                "\n".join(lines[first:end]).encode()
+                for first, end in _batches([len(line) for line in lines], self.batch)
             ]
         except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
             raise StoreError(
-                f"cannot write to InfluxDB at {self.url}: a result holds text that is not valid "
+                f"cannot write to InfluxDB at {self.url}: a point holds text that is not valid "
                 f"Unicode ({exc.object[max(0, exc.start - 20) : exc.end]!r}); decode tool "
                 "output with errors='replace'"
             ) from None
@@ -508,8 +526,8 @@ class InfluxStore(Store):
             lines = [line(p.measurement, p.tags, p.fields, _micros(p.time)) for p in points]
         except ValueError as exc:
             raise StoreError(f"an analysis point cannot be stored in InfluxDB: {exc}") from None
-        for first in range(0, len(lines), self.batch):
-            self._write_payload("\n".join(lines[first : first + self.batch]).encode())
+        for payload in self._bodies(lines):
+            self._write_payload(payload)
 
     def points(
         self, measurement: str, *, since: datetime | None = None, until: datetime | None = None
