@@ -372,7 +372,11 @@ class InfluxStore(Store):
             whole = name in COUNT_METRICS and float(value).is_integer()
             fields[name] = int(value) if whole else float(value)
         started = _micros(r.started)
-        fields["record"] = _record(r)
+        try:
+            fields["record"] = _record(r)
+        except TypeError as exc:  # a naive end or interval time, a value JSON cannot hold
+            why = "a time has no time zone" if "naive" in str(exc) else str(exc)
+            raise StoreError(f"result of probe {r.probe!r} cannot be stored: {why}") from None
         tags = (
             ("site", r.site),
             ("probe", r.probe),
