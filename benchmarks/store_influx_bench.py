@@ -50,6 +50,7 @@ def main() -> None:
         start = time.perf_counter()
         payloads = store._payloads(results)
         build = YEAR / (time.perf_counter() - start)
+        size = sum(map(len, payloads)) / YEAR
         start = time.perf_counter()
         for payload in payloads:
             store._write_payload(payload)
@@ -60,6 +61,7 @@ def main() -> None:
         sqlite = measure(db, results, args.batch)
 
     print(f"one link-year = {YEAR} results x {args.intervals} intervals, {args.batch} per write")
+    print(f"line protocol: {size:,.0f} bytes per point")
     print(f"{'measure':<44} {'influxd 1.x':>14} {'SQLite':>14}")
     print(f"{'write (points = results per second)':<44} {influx['write']:>12,.0f}/s "
           f"{sqlite['write']:>12,.0f}/s")  # fmt: skip

@@ -234,3 +234,16 @@ class Verdict:
     until: datetime
     summary: str
     numbers: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnalysisPoint:
+    """One finding of the analysis kept for dashboards: a measurement, a time, tags, fields.
+
+    Stores keep one point per (measurement, time, tags); writing it again replaces it.
+    """
+
+    measurement: str  # "changepoint", "plan", "health", "verdict" or "path_change"
+    time: datetime
+    tags: dict[str, str]
+    fields: dict[str, str | int | float | bool]

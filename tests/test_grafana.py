@@ -8,13 +8,20 @@ panels, annotations and template variables, and asks influxd for each.
 import json
 import re
 import urllib.request
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
 import pytest
 
-from netprobe.model import Direction, Result, Status
+from netprobe.analysis import analyze
+from netprobe.config import load_config
+from netprobe.config_schema import Link
+from netprobe.model import Direction, Hop, Result, Status
+from netprobe.plan import CapacityPlan, PlanStep
+from netprobe.publish import publish
 from netprobe.store import InfluxStore
 from netprobe.store.line_protocol import encode_name
 
@@ -53,9 +60,15 @@ def substitute(query: str) -> str:
     return query
 
 
+NOW = datetime.now(UTC).replace(microsecond=0)
+REROUTED = NOW - timedelta(hours=12)  # the trace that shows ncsa's new route
+
+
 def seeded() -> list[Result]:
-    """Two days of hourly throughput and rtt results on two links, with one failure of each kind."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    """Two days of hourly throughput and rtt results on two links, with one failure of each
+    kind; ncsa's throughput halves 20 hours ago and its route changes 12 hours ago."""
+    now = NOW
+    noise = np.random.default_rng(4)
     results = []
     for endpoint in ("ncsa 100%", "starlight"):
         for hour in range(48):
@@ -74,31 +87,63 @@ def seeded() -> list[Result]:
                         site="cc-in2p3",
                         metrics={}
                         if failure
-                        else {"throughput_bps": 9e9, "retransmits": hour, "rtt_ms": 98.0},
+                        else {
+                            "throughput_bps": noise.normal(1, 0.01)
+                            * (4.5e9 if endpoint != "starlight" and hour < 20 else 9e9),
+                            "retransmits": hour,
+                            "rtt_ms": 98.0,
+                        },
                         reason=f"{failure} on purpose" if failure else None,
                     )
                 )
+            rtt = {"rtt_avg_ms": 99.0 + hour % 3, "loss_ratio": 0.0}
+            results.append(forward(endpoint, "rtt", "ping", at + timedelta(minutes=5), metrics=rtt))
+            route = ["10.0.0.1", "192.0.2.1" if at < REROUTED else "203.0.113.4", "192.0.2.9"]
+            hops = [Hop(ttl, address) for ttl, address in enumerate(route, 1)]
             results.append(
-                Result(
-                    probe=f"{endpoint}-rtt",
-                    test="rtt",
-                    tool="ping",
-                    endpoint=endpoint,
-                    direction=Direction.FORWARD,
-                    status=Status.OK,
-                    started=at + timedelta(minutes=5),
-                    site="cc-in2p3",
-                    metrics={"rtt_avg_ms": 99.0 + hour % 3, "loss_ratio": 0.0},
-                )
+                forward(endpoint, "trace", "tracepath", at + timedelta(minutes=7), hops=hops)
             )
     return results
 
 
+def forward(endpoint: str, test: str, tool: str, at: datetime, **fields) -> Result:
+    """A forward result of ``test`` to ``endpoint`` at ``at``, by probe ENDPOINT-TEST."""
+    return Result(
+        probe=f"{endpoint}-{test}",
+        test=test,
+        tool=tool,
+        endpoint=endpoint,
+        direction=Direction.FORWARD,
+        status=Status.OK,
+        started=at,
+        site="cc-in2p3",
+        **fields,
+    )
+
+
+def analysed(store: InfluxStore, root: Path) -> None:
+    """The analysis of the seeded results written back by `publish`, as `--write` does, for
+    a config whose links reach the two seeded endpoints (20 Gbit/s, 40 from yesterday)."""
+    config = root / "site.toml"
+    config.write_text(
+        f'schema = 1\n\n[site]\nname = "cc-in2p3"\nstate_dir = "{root}"\n\n'
+        '[[endpoints]]\nname = "ncsa"\nhost = "psb.ncsa.example.org"\n'
+    )
+    plan = CapacityPlan(
+        (PlanStep(NOW - timedelta(days=400), 20e9), PlanStep(NOW - timedelta(days=1), 40e9))
+    )
+    links = tuple(Link(f"lyon-{e}", e, plan) for e in ("ncsa 100%", "starlight"))
+    config = replace(load_config(config), links=links)
+    publish(config, store, analyze(config, store, now=NOW), now=NOW)
+
+
 @pytest.fixture(scope="module")
-def grafana_influxd(influxd):
-    """The session's influxd with `seeded` results written by the InfluxDB store."""
+def grafana_influxd(influxd, tmp_path_factory):
+    """The session's influxd with `seeded` results written by the InfluxDB store, and
+    their analysis."""
     with InfluxStore(influxd.url, database=DATABASE) as store:
         store.write(seeded())
+        analysed(store, tmp_path_factory.mktemp("grafana"))
     yield influxd
     influxd.query(f'DROP DATABASE "{DATABASE}"')
 
@@ -166,3 +211,46 @@ def test_the_datasource_provisioned_is_the_one_the_dashboards_use():
         for t in p["targets"]
     }
     assert used == {uid}
+
+
+def panel_answer(server, dashboard: str, title: str, ref: str) -> dict[tuple, list]:
+    """The values of each series one panel target answers, by its (endpoint, direction)."""
+    (board,) = [json.loads(d.read_text()) for d in DASHBOARDS if d.stem == dashboard]
+    (panel,) = [p for p in board["panels"] if p["title"].startswith(title)]
+    (query,) = [t["query"] for t in panel["targets"] if t["refId"] == ref]
+    return {
+        (s["tags"].get("endpoint"), s["tags"]["direction"]): s["values"]
+        for s in answer(server, substitute(query))
+    }
+
+
+def test_the_overview_colours_each_link_direction_by_its_verdicts(grafana_influxd):
+    health = panel_answer(grafana_influxd, "overview", "Latest throughput", "C")
+    expected = panel_answer(grafana_influxd, "overview", "Latest throughput", "B")
+    assert {tags: rows[0][1] for tags, rows in health.items()} == {
+        ("ncsa 100%25", "forward"): 2,  # degraded: critical
+        ("ncsa 100%25", "reverse"): 2,
+        ("starlight", "forward"): 1,  # below the plan: warning
+        ("starlight", "reverse"): 1,
+    }
+    assert {rows[0][1] for rows in expected.values()} == {16e9}  # 40 from yesterday: grace
+
+
+def test_the_link_page_draws_the_plan_as_steps_and_marks_the_changes(grafana_influxd):
+    now_ms = NOW.timestamp() * 1000
+    day_ms = 86_400_000
+    expected = panel_answer(grafana_influxd, "link", "Throughput", "B")
+    capacity = panel_answer(grafana_influxd, "link", "Throughput", "C")
+    assert expected[(None, "forward")] == [[now_ms - day_ms, 16e9], [now_ms, 16e9]]
+    assert capacity[(None, "forward")] == [[now_ms - day_ms, 40e9], [now_ms, 40e9]]
+    (link,) = [json.loads(d.read_text()) for d in DASHBOARDS if d.stem == "link"]
+    marks = {a["name"]: a["query"] for a in link["annotations"]["list"]}
+    changes = answer(grafana_influxd, substitute(marks["Change points"]))
+    assert [row[1:] for s in changes for row in s["values"]] == [
+        ["lyon-ncsa 100% (forward) drop -50%", "drop", "forward"],
+        ["lyon-ncsa 100% (reverse) drop -50%", "drop", "reverse"],
+    ]
+    (route,) = answer(grafana_influxd, substitute(marks["Path changes"]))
+    seen = REROUTED + timedelta(minutes=7)  # the trace's own time
+    text = "route change +203.0.113.4 -192.0.2.1"
+    assert route["values"] == [[seen.timestamp() * 1000, text, "ncsa 100%25-trace"]]

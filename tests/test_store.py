@@ -129,6 +129,8 @@ def test_naive_time_is_refused(store):
     with pytest.raises(StoreError, match="time zone"):
         store.write([throughput(T0.replace(tzinfo=None))])
     with pytest.raises(StoreError, match="time zone"):
+        store.write([throughput(T0, ended=T0.replace(tzinfo=None))])
+    with pytest.raises(StoreError, match="time zone"):
         store.results(since=T0.replace(tzinfo=None))
 
 

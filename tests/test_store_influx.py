@@ -29,7 +29,7 @@ def query(server: Influxd, database: str, statement: str) -> list[dict]:
     with InfluxStore(server.url, database=database) as store:
         return [
             {"name": name, "columns": columns, "values": rows}
-            for name, columns, rows in store._query(statement)
+            for name, columns, rows, _ in store._query(statement)
         ]
 
 
@@ -130,8 +130,6 @@ def test_secrets_come_from_the_environment_or_a_file_never_the_config(tmp_path):
     secret.write_text("abc\n")
     store = InfluxStore("http://127.0.0.1:1", database="d", token=f"file:{secret}")
     assert store._headers["Authorization"] == "Token abc"
-    with pytest.raises(ConfigError, match="bucket/org"):
-        InfluxStore("http://127.0.0.1:1", bucket="b", org="o")
     with pytest.raises(ConfigError, match="url = 'localhost:8086'"):
         InfluxStore("localhost:8086", database="d")
 
@@ -260,3 +258,14 @@ def test_a_missing_database_that_may_not_be_created_is_named(influxd):
     with pytest.raises(StoreUnavailable, match="database 'absent' does not exist .*create it"):
         store.write([throughput(T0)])
     assert store.results() == [] and store.last_slot("ncsa-tcp") is None
+
+
+def test_the_spool_checks_and_writes_with_lines_built_once(influxd, tmp_path, monkeypatch):
+    built = []
+    line = InfluxStore._line
+    monkeypatch.setattr(InfluxStore, "_line", lambda self, r: built.append(r) or line(self, r))
+    store = SpooledStore(InfluxStore(influxd.url, database="once"), Spool(tmp_path / "spool"))
+    runs = [throughput(T0 + timedelta(minutes=10 * i)) for i in range(3)]
+    store.write(runs)
+    assert built == runs and store.results() == runs
+    influxd.query('DROP DATABASE "once"')

@@ -11,7 +11,7 @@ from netprobe.cli.config_option import config_option
 from netprobe.cli.configured_store import configured_store
 from netprobe.cli.params import Duration
 from netprobe.config import Config, load_config
-from netprobe.errors import ExitCode, NagiosCode, NetprobeError
+from netprobe.errors import ExitCode, NagiosCode, NetprobeError, StoreError
 from netprobe.model import Verdict
 
 WINDOW = "30d"
@@ -26,26 +26,45 @@ window_option = click.option(
 
 
 def _current(
-    config: Config, endpoint: str | None, window: float, *, notes: bool = False
-) -> tuple[list[Verdict], set, dict]:
-    """The verdicts that hold now, the endpoints analysed, over the last ``window`` s, and
-    (with ``notes``) the host context changes where their trouble began."""
+    config: Config,
+    endpoint: str | None,
+    window: float,
+    *,
+    notes: bool = False,
+    write: bool = False,
+) -> tuple[list[Verdict], set, dict, str | None]:
+    """The verdicts that hold now and the endpoints analysed, over the last ``window`` s;
+    (``notes``) the host context changes where their trouble began; (``write``) why the
+    analysis could not be written back to the store, if it could not."""
     from netprobe.analysis import analyze, current_verdicts, host_notes
 
     now = datetime.now(UTC)
+    since = now - timedelta(seconds=window)
+    problem = None
     with configured_store(config, create=False) as store:
-        analyses = analyze(
-            config, store, endpoint=endpoint, since=now - timedelta(seconds=window), now=now
-        )
+        analyses = analyze(config, store, endpoint=endpoint, since=since, now=now)
         found = host_notes(store, analyses) if notes else {}
-    return current_verdicts(analyses), {a.endpoint for a in analyses}, found
+        if write:
+            from netprobe.publish import publish
+
+            try:
+                publish(config, store, analyses, now=now, since=since)
+            except StoreError as exc:
+                problem = f"cannot write the analysis for the dashboards: {exc}"
+    return current_verdicts(analyses), {a.endpoint for a in analyses}, found, problem
 
 
 @click.command()
 @config_option
 @window_option
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Also write the analysis to the store for the Grafana dashboards (as "
+    "`netprobe analyze --write`).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the notifications sent as JSON.")
-def alert(config_path: Path | None, window: float, as_json: bool) -> None:
+def alert(config_path: Path | None, window: float, write: bool, as_json: bool) -> None:
     """Analyse the recent results and notify the [alerts] sinks of what opened or resolved.
 
     Idempotent and meant for cron (every 5 or 10 minutes): an alert is sent once when it
@@ -53,17 +72,19 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
     once more when it resolves. Exits 1 when a sink could not be reached (the message
     stays queued and is sent by the next run). When the host context (iperf3 version,
     congestion control, MTU, a CPU-bound sender) changed where the trouble began, the
-    alert says so. Rules and sinks: docs/alerts.md.
+    alert says so. Rules and sinks: docs/alerts.md. With --write each evaluation also
+    writes the change points, plan line, verdicts and health for Grafana; a store that
+    cannot take them is reported and exits 1, after the alerts.
 
     \b
     Example:
-      netprobe alert --config /etc/netprobe/site.toml
+      netprobe alert --config /etc/netprobe/site.toml --write
     """
     from netprobe.alerts import deliver
     from netprobe.alerts.text import host_note
 
     config = load_config(config_path)
-    verdicts, evaluated, notes = _current(config, None, window, notes=True)
+    verdicts, evaluated, notes, problem = _current(config, None, window, notes=True, write=write)
     run = deliver(
         verdicts,
         site=config.site.name,
@@ -86,9 +107,10 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
         click.echo(
             f"{len(run.open_alerts)} alert(s) open, {run.held} held by quiet hours.", err=True
         )
-    for line in run.errors:
+    errors = run.errors + ([problem] if problem else [])
+    for line in errors:
         click.echo(f"netprobe alert: {line}", err=True)
-    if run.errors:
+    if errors:
         sys.exit(ExitCode.FAILURE)
 
 
@@ -122,7 +144,7 @@ def check(config_path: Path | None, endpoint: str | None, window: float) -> None
 
     try:
         config = load_config(config_path)
-        verdicts, _, _ = _current(config, endpoint, window)
+        verdicts, _, _, _ = _current(config, endpoint, window)
     except NetprobeError as exc:
         click.echo(f"NETPROBE UNKNOWN - {exc}")
         sys.exit(NagiosCode.UNKNOWN)

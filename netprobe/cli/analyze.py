@@ -28,6 +28,12 @@ from netprobe.config import load_config
     show_default=True,
     help="After a plan upgrade, how long the provider has to deliver the new rate.",
 )
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Also write the change points, plan line, verdicts, health and route changes to "
+    "the store, for the Grafana dashboards (docs/grafana.md).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def analyze(
     config_path: Path | None,
@@ -35,6 +41,7 @@ def analyze(
     since: datetime | None,
     until: datetime | None,
     grace: float,
+    write: bool,
     as_json: bool,
 ) -> None:
     """Judge each configured link's throughput, per direction, against its capacity plan.
@@ -56,17 +63,22 @@ def analyze(
     time with an offset (2026-01-02T03:00Z), or a span back from now (24h, 30d). The rules
     are in docs/analysis.md.
 
+    With --write the findings go back to the store as points (measurements changepoint,
+    plan, verdict, health, path_change; docs/influxdb.md); writing again replaces them.
+
     \b
     Examples:
       netprobe analyze --config schedules/
       netprobe analyze --endpoint ncsa --since 90d --json
+      netprobe analyze --config schedules/ --since 30d --write
     """
-    from datetime import timedelta
+    from datetime import UTC, timedelta
 
     from netprobe.analysis import analyze as analyze_links
     from netprobe.cli.analysis_render import analysis_json, analysis_table
 
     config = load_config(config_path)
+    now = until or datetime.now(UTC)
     with configured_store(config, create=False) as store:
         analyses = analyze_links(
             config,
@@ -74,8 +86,15 @@ def analyze(
             endpoint=endpoint,
             since=since,
             until=until,
+            now=now,
             grace=timedelta(seconds=grace),
         )
+        if write:
+            from netprobe.publish import publish
+
+            written = publish(config, store, analyses, now=now, since=since, until=until)
+            counts = ", ".join(f"{n} {name}" for name, n in sorted(written.items()))
+            click.echo(f"wrote {counts or 'no'} points", err=True)
     if as_json:
         click.echo(json.dumps([analysis_json(a) for a in analyses], indent=2))
     elif analyses:

@@ -12,6 +12,7 @@ from netprobe.localize.paths import (
     named_segment,
     nearest_trace,
     path_changed,
+    route_changes,
     traces_around,
 )
 from netprobe.localize.rank import (
@@ -41,5 +42,6 @@ __all__ = [
     "named_segment",
     "nearest_trace",
     "path_changed",
+    "route_changes",
     "traces_around",
 ]

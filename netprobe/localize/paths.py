@@ -214,6 +214,21 @@ def path_changed(before: Sequence[HopLike], after: Sequence[HopLike]) -> PathCha
     )
 
 
+def route_changes(
+    traces: Iterable[tuple[datetime, Sequence[HopLike]]],
+) -> list[tuple[datetime, PathChange]]:
+    """Every route change in the traces of one path: each trace against the one before it
+    (in time order), with the time of the trace that showed the new route. Empty traces
+    (a failed trace) are skipped."""
+    ordered = sorted(((at, hops) for at, hops in traces if hops), key=lambda item: item[0])
+    changes = []
+    for (_, before), (at, after) in zip(ordered, ordered[1:], strict=False):
+        change = path_changed(before, after)
+        if change is not None:
+            changes.append((at, change))
+    return changes
+
+
 def _labels(nodes: list[str | None], named: Sequence[NamedSegment]) -> list[str | None]:
     """Named segment of each node; unanswered nodes inside one named run take its name."""
     labels = [

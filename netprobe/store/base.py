@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from netprobe.model import Direction, Result, Status
+from netprobe.model import AnalysisPoint, Direction, Result, Status
 
 if TYPE_CHECKING:  # numpy loads only when a series is read: `netprobe probe` never needs it
     import numpy as np
@@ -77,6 +77,18 @@ class Store(Protocol):
         probe: str | None = None,
     ) -> Series:
         """One metric of one link over [since, until), from ``test`` (default: the metric's)."""
+        ...
+
+    def write_points(self, points: Sequence[AnalysisPoint]) -> None:
+        """Keep the analysis' ``points`` for dashboards; a point whose measurement, time and
+        tags are stored already replaces the stored one (re-running an analysis is a no-op).
+        Empty tag values are left out."""
+        ...
+
+    def points(
+        self, measurement: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[AnalysisPoint]:
+        """The stored points of ``measurement`` with times in [since, until), oldest first."""
         ...
 
     def last_slot(self, probe: str) -> datetime | None:

@@ -1,7 +1,9 @@
-"""Results in InfluxDB, over the v1 HTTP API: line-protocol writes, InfluxQL reads.
+"""Results in InfluxDB: line-protocol writes, InfluxQL reads over the v1 HTTP API.
 
 The v1 API is what InfluxDB 1.x speaks natively and what 2.x (with a DBRP mapping and a
-token) and 3.x accept too. Schema, one point per result at its ``started`` time:
+token) and 3.x accept too. With ``bucket`` and ``org`` the writes go to the 2.x/3.x write
+endpoint instead (``/api/v2/write``, ``Authorization: Token``), reads still through
+InfluxQL on the v1 compatibility API. Schema, one point per result at its ``started`` time:
 
 - measurement: the test (``throughput``, ``rtt``, ``trace``);
 - tags: ``site``, ``probe``, ``endpoint``, ``direction``, ``tool``;
@@ -28,19 +30,28 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 
 from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
-from netprobe.model import Direction, Hop, Interval, Result, Status
-from netprobe.store import influxql
+from netprobe.model import AnalysisPoint, Direction, Hop, Interval, Result, Status
+from netprobe.store import influx_csv, influxql
 from netprobe.store.base import Series, Store
-from netprobe.store.line_protocol import decode_name, encode_name, line
+from netprobe.store.line_protocol import (
+    decode_name,
+    encode_name,
+    escape_key,
+    field_value,
+    head,
+    line,
+)
 from netprobe.store.records import COUNT_METRICS, METRIC_TESTS
 from netprobe.store.secrets import resolve_secret
 
 NAME = "influxdb"
 TAGS = ("site", "probe", "endpoint", "direction", "tool")
 RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
-BATCH_LINES = 5_000  # points per HTTP write: well under InfluxDB's 25 MB body limit
+BATCH_LINES = 5_000  # points per HTTP write at most ...
+BATCH_CHARACTERS = 5_000_000  # ... and about this much text: under InfluxDB's 25 MB body limit
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+V2_WRITE_HEADERS = {"Content-Type": "text/plain; charset=utf-8", "Accept": "application/json"}
 
 
 def _micros(value: datetime) -> int:
@@ -54,21 +65,26 @@ def _time(micros: int | None) -> datetime | None:
     return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
-def _record(r: Result, started: int) -> str:
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _record(r: Result) -> str:
     """What tags and fields do not hold, as compact JSON: times in µs after ``started``.
 
     ``{"ended": µs, "context": {...}, "flags": [...], "argv": [...], "intervals": [[start,
     seconds, bps, retransmits, rtt_ms, cwnd_bytes, omitted], ...], "hops": [[ttl, address,
     name, rtt_ms], ...]}``.
     """
+    started = r.started
     record = {
-        "ended": None if r.ended is None else _micros(r.ended) - started,
+        "ended": None if r.ended is None else (r.ended - started) // _MICROSECOND,
         "context": r.context,
         "flags": r.flags,
         "argv": r.argv,
         "intervals": [
             [
-                _micros(i.start) - started,
+                (i.start - started) // _MICROSECOND,
                 i.seconds,
                 i.bps,
                 i.retransmits,
@@ -80,7 +96,20 @@ def _record(r: Result, started: int) -> str:
         ],  # fmt: skip
         "hops": [[h.ttl, h.address, h.name, h.rtt_ms] for h in r.hops],
     }
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(record)
+
+
+def _batches(sizes: list[int], batch: int) -> Iterator[tuple[int, int]]:
+    """(first, end) of consecutive runs of lines of ``sizes`` characters: at most ``batch``
+    lines and `BATCH_CHARACTERS` each, but at least one line."""
+    first, total = 0, 0
+    for index, size in enumerate(sizes):
+        if index > first and (index - first >= batch or total + size > BATCH_CHARACTERS):
+            yield first, index
+            first, total = index, 0
+        total += size + 1
+    if first < len(sizes):
+        yield first, len(sizes)
 
 
 class InfluxStore(Store):
@@ -88,9 +117,10 @@ class InfluxStore(Store):
 
     Args:
         url: the server, e.g. ``http://localhost:8086`` (a path prefix is kept).
-        database: the database, or ``database/retention_policy``.
-        bucket, org: InfluxDB 2.x names; refused for now (use ``database`` with a DBRP
-            mapping and a token: 2.x serves the same v1 API).
+        database: the database, or ``database/retention_policy``; with ``bucket``, the
+            DBRP-mapped name reads use (default: the bucket's name).
+        bucket, org: write to this bucket of this organisation through the InfluxDB
+            2.x/3.x API (``/api/v2/write``); needs ``token``. The database is not created.
         username, password: InfluxDB 1.x credentials (HTTP basic authentication).
         token: an API token (InfluxDB 2.x/3.x, or 1.8+ ``user:password``).
         timeout: seconds to wait for the server on each request.
@@ -101,7 +131,8 @@ class InfluxStore(Store):
     never in the configuration. The constructor does not contact the server.
 
     Raises:
-        ConfigError: a missing database, an unusable URL or secret.
+        ConfigError: a missing database, bucket without org or token, an unusable URL or
+            secret.
     """
 
     def __init__(
@@ -118,20 +149,24 @@ class InfluxStore(Store):
         create: bool = True,
         batch: int = BATCH_LINES,
     ) -> None:
-        if bucket or org:
+        if (bucket or org) and not (bucket and org and token and not username):
             raise ConfigError(
-                "[store] bucket/org (the InfluxDB 2.x write API) are not supported yet: set "
-                "database = BUCKET with a DBRP mapping and token = 'env:NAME' (the v1 API)"
+                "[store] bucket and org write through the InfluxDB 2.x/3.x API: set both, "
+                "with token = 'env:NAME' or 'file:PATH' (not username/password)"
             )
+        database = database or bucket
         if not database:
-            raise ConfigError("[store] database is required for kind = 'influxdb'")
+            raise ConfigError(
+                "[store] database (or bucket and org) is required for kind = 'influxdb'"
+            )
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"[store] url = {url!r}: expected http://HOST:PORT or https://...")
         self.url = url.rstrip("/")
         self.database, _, self.retention = database.partition("/")
+        self.bucket, self.org = bucket, org
         self.timeout = timeout
-        self.create = create
+        self.create = create and not bucket
         self.batch = batch
         self._scheme, self._host = parts.scheme, parts.hostname
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -149,12 +184,16 @@ class InfluxStore(Store):
             self._who = f"user {username!r}"
         self._conn: http.client.HTTPConnection | None = None
         self._created = False
+        self._checked: tuple[Sequence[Result], list[bytes]] | None = None
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    def _request(self, path: str, params: dict[str, str], body: bytes) -> tuple[int, bytes]:
+    def _request(
+        self, path: str, params: dict[str, str], body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         """POST to the server, retrying once when a kept-alive connection went stale."""
         url = f"{self._prefix}{path}?{urlencode(params)}"
+        headers = {**self._headers, **(headers or {})}
         for attempt in (1, 2):
             fresh = self._conn is None
             if fresh:
@@ -163,7 +202,7 @@ class InfluxStore(Store):
                     self._host, self._port, timeout=self.timeout
                 )
             try:
-                self._conn.request("POST", url, body=body, headers=self._headers)
+                self._conn.request("POST", url, body=body, headers=headers)
                 response = self._conn.getresponse()
                 return response.status, response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
@@ -185,10 +224,11 @@ class InfluxStore(Store):
 
     @staticmethod
     def _why(body: bytes) -> str:
-        """The server's own words in an error answer."""
+        """The server's own words in an error answer (1.x: ``error``, 2.x/3.x: ``message``)."""
         try:
-            return str(json.loads(body)["error"])
-        except (ValueError, KeyError, TypeError):
+            answer = json.loads(body)
+            return str(answer.get("error") or answer["message"])
+        except (ValueError, KeyError, TypeError, AttributeError):
             return body.decode(errors="replace").strip()[:300] or "no details"
 
     def _failure(self, status: int, body: bytes) -> StoreError:
@@ -209,8 +249,10 @@ class InfluxStore(Store):
             params["rp"] = self.retention
         return params
 
-    def _query(self, statement: str) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
-        """The series of one statement's answer: (measurement, columns, rows), in order."""
+    def _query(
+        self, statement: str
+    ) -> Iterator[tuple[str, list[str], list[list[Any]], dict[str, str]]]:
+        """The series of one statement's answer: (measurement, columns, rows, tags), in order."""
         params = {
             **self._db_params(),
             "q": statement,
@@ -231,7 +273,12 @@ class InfluxStore(Store):
                 if error:
                     raise StoreError(f"InfluxDB at {self.url} refused a query: {error}")
                 for series in answer.get("series", []):
-                    yield series["name"], series["columns"], series["values"]
+                    yield (
+                        series["name"],
+                        series["columns"],
+                        series["values"],
+                        series.get("tags", {}),
+                    )
 
     # -- the Store protocol -------------------------------------------------------------
 
@@ -243,37 +290,52 @@ class InfluxStore(Store):
             StoreUnavailable: the server is down, slow, failing or refused the credentials.
             StoreRejected: the server refused the data (4xx).
         """
-        for payload in self._payloads(results):
+        checked, self._checked = self._checked, None
+        payloads = checked[1] if checked and checked[0] is results else self._payloads(results)
+        for payload in payloads:
             self._write_payload(payload)
 
     def check(self, results: Sequence[Result]) -> None:
-        """Raise StoreError if any of ``results`` could never be stored; sends nothing."""
-        self._payloads(results)
+        """Raise StoreError if any of ``results`` could never be stored; sends nothing.
+
+        The request bodies are kept for a `write` of the same sequence that follows (the
+        spool checks, then writes: the lines are built once)."""
+        self._checked = None
+        self._checked = (results, self._payloads(results))
 
     def _payloads(self, results: Sequence[Result]) -> list[bytes]:
-        """The request bodies that write ``results``, at most ``batch`` points each."""
-        lines = [self._line(result) for result in results]
+        """The request bodies that write ``results``: at most ``batch`` points and about
+        ``BATCH_CHARACTERS`` each (a result of a long test carries many intervals)."""
+        return self._bodies([self._line(result) for result in results])
+
+    def _bodies(self, lines: list[str]) -> list[bytes]:
+        """``lines`` cut into request bodies (see `_payloads`)."""
         try:
             return [
-                "\n".join(lines[i : i + self.batch]).encode()
-                for i in range(0, len(lines), self.batch)
+                "\n".join(lines[first:end]).encode()
+                for first, end in _batches([len(line) for line in lines], self.batch)
             ]
         except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
             raise StoreError(
-                f"cannot write to InfluxDB at {self.url}: a result holds text that is not valid "
+                f"cannot write to InfluxDB at {self.url}: a point holds text that is not valid "
                 f"Unicode ({exc.object[max(0, exc.start - 20) : exc.end]!r}); decode tool "
                 "output with errors='replace'"
             ) from None
 
     def _write_payload(self, payload: bytes) -> None:
-        if self.create and not self._created:
-            self._create_database()
-        params = {**self._db_params(), "precision": "u"}
-        status, body = self._request("/write", params, payload)
+        if self.bucket:
+            params = {"org": str(self.org), "bucket": self.bucket, "precision": "us"}
+            status, body = self._request("/api/v2/write", params, payload, V2_WRITE_HEADERS)
+            target = f"bucket {self.bucket!r} of org {self.org!r}"
+        else:
+            if self.create and not self._created:
+                self._create_database()
+            params = {**self._db_params(), "precision": "u"}
+            status, body = self._request("/write", params, payload)
+            target = f"database {self.database!r}"
         if status == 404:
             raise StoreUnavailable(
-                f"database {self.database!r} does not exist on InfluxDB at {self.url}: "
-                f"create it ({self._why(body)})"
+                f"{target} does not exist on InfluxDB at {self.url}: create it ({self._why(body)})"
             )
         if status not in (200, 204):
             raise self._failure(status, body)
@@ -310,16 +372,21 @@ class InfluxStore(Store):
             whole = name in COUNT_METRICS and float(value).is_integer()
             fields[name] = int(value) if whole else float(value)
         started = _micros(r.started)
-        fields["record"] = _record(r, started)
-        tags = {
-            "site": r.site,
-            "probe": r.probe,
-            "endpoint": r.endpoint,
-            "direction": r.direction.value,
-            "tool": r.tool,
-        }
         try:
-            return line(r.test, tags, fields, started)
+            fields["record"] = _record(r)
+        except TypeError as exc:  # a naive end or interval time, a value JSON cannot hold
+            why = "a time has no time zone" if "naive" in str(exc) else str(exc)
+            raise StoreError(f"result of probe {r.probe!r} cannot be stored: {why}") from None
+        tags = (
+            ("site", r.site),
+            ("probe", r.probe),
+            ("endpoint", r.endpoint),
+            ("direction", r.direction.value),
+            ("tool", r.tool),
+        )
+        try:
+            body = ",".join(f"{escape_key(k)}={field_value(v)}" for k, v in fields.items())
+            return f"{head(r.test, tags)} {body} {started}"
         except ValueError as exc:
             raise StoreError(f"result of probe {r.probe!r} cannot be stored: {exc}") from None
 
@@ -360,7 +427,7 @@ class InfluxStore(Store):
         if limit is not None:
             statement += f" ORDER BY time DESC LIMIT {int(limit)}"
         found: list[tuple[int, Result]] = []
-        for name, columns, rows in self._query(statement):
+        for name, columns, rows, _ in self._query(statement):
             if "record" not in columns:
                 continue  # another program's measurement in the same database
             for row in rows:
@@ -388,33 +455,11 @@ class InfluxStore(Store):
         where = self._where(
             endpoint=endpoint, direction=direction, probe=probe, since=since, until=until
         )
-        field = influxql.identifier(encode_name(metric))
-        statement = f"SELECT status, {field} FROM {self._source(test)}{where}"
-        times: list[int] = []
-        states: list[str] = []
-        values: list[Any] = []
-        parts = 0
-        for _, _, rows in self._query(statement):
-            parts += 1
-            if rows and len(rows[0]) == 3:
-                t, s, v = zip(*rows, strict=True)
-            else:  # the metric was never written: InfluxDB leaves its column out
-                t, s = zip(*rows, strict=True) if rows else ((), ())
-                v = (None,) * len(t)
-            times += t
-            states += s
-            values += v
-        times_array = np.array(times, dtype=np.int64)
-        status_array = np.array(states, dtype=str)
-        value_array = np.array(values, dtype=np.float64)
+        field = encode_name(metric)
+        statement = f"SELECT status, {influxql.identifier(field)} FROM {self._source(test)}{where}"
+        columns = self._csv_columns(statement, encode_name(test), field) if test else None
+        times_array, status_array, value_array = columns or self._json_columns(statement)
         value_array[status_array != Status.OK.value] = np.nan
-        if parts > 1 and test is None:  # several measurements: put them back in time order
-            order = np.argsort(times_array, kind="stable")
-            times_array, value_array, status_array = (
-                times_array[order],
-                value_array[order],
-                status_array[order],
-            )
         return Series(
             endpoint=endpoint,
             direction=direction,
@@ -424,11 +469,85 @@ class InfluxStore(Store):
             status=status_array,
         )
 
+    def _csv_columns(
+        self, statement: str, measurement: str, field: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Times, statuses and values of a ``SELECT status, field`` of one measurement, from
+        InfluxDB's CSV answer; None when it is not the CSV expected (an error among them:
+        the JSON answer then tells what went wrong)."""
+        params = {
+            **self._db_params(),
+            "q": statement,
+            "epoch": "u",
+            "chunked": "true",
+            "chunk_size": str(CHUNK_ROWS),
+        }
+        status, body = self._request("/query", params, b"", {"Accept": "application/csv"})
+        return influx_csv.parse_series(body, measurement, field) if status == 200 else None
+
+    def _json_columns(self, statement: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Times, statuses and values of a ``SELECT status, field`` from the JSON answer,
+        in time order across measurements."""
+        times: list[int] = []
+        states: list[str] = []
+        values: list[Any] = []
+        parts = 0
+        for _, _, rows, _ in self._query(statement):
+            parts += 1
+            if rows and len(rows[0]) == 3:
+                t, s, v = zip(*rows, strict=True)
+            else:  # the metric was never written: InfluxDB leaves its column out
+                t, s = zip(*rows, strict=True) if rows else ((), ())
+                v = (None,) * len(t)
+            times += t
+            states += s
+            values += v
+        columns = (
+            np.array(times, dtype=np.int64),
+            np.array(states, dtype=str),
+            np.array(values, dtype=np.float64),
+        )
+        if parts > 1:  # several measurements: put them back in time order
+            order = np.argsort(columns[0], kind="stable")
+            columns = tuple(column[order] for column in columns)
+        return columns
+
     def last_slot(self, probe: str) -> datetime | None:
         """The newest scheduled slot time stored for ``probe``, or None if it never filled one."""
         statement = f"SELECT max(slot) FROM /.*/{self._where(probe=probe)}"
-        slots = [row[1] for _, _, rows in self._query(statement) for row in rows if row[1]]
+        slots = [row[1] for _, _, rows, _ in self._query(statement) for row in rows if row[1]]
         return _time(max(slots)) if slots else None
+
+    def write_points(self, points: Sequence[AnalysisPoint]) -> None:
+        """Keep the analysis' points (see `Store.write_points`); not spooled when InfluxDB
+        is unavailable: the next analysis writes them again.
+
+        Raises:
+            StoreError: a point cannot be stored (nothing was sent).
+            StoreUnavailable, StoreRejected: as `write`.
+        """
+        try:
+            lines = [line(p.measurement, p.tags, p.fields, _micros(p.time)) for p in points]
+        except ValueError as exc:
+            raise StoreError(f"an analysis point cannot be stored in InfluxDB: {exc}") from None
+        for payload in self._bodies(lines):
+            self._write_payload(payload)
+
+    def points(
+        self, measurement: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[AnalysisPoint]:
+        """The stored points of ``measurement`` with times in [since, until), oldest first."""
+        where = self._where(since=since, until=until)
+        statement = f"SELECT * FROM {self._source(measurement)}{where} GROUP BY *"
+        found = []
+        for _, columns, rows, stored in self._query(statement):
+            tags = {decode_name(k): decode_name(v) for k, v in stored.items() if v}
+            names = [decode_name(c) for c in columns]
+            for row in rows:
+                fields = {k: v for k, v in zip(names[1:], row[1:], strict=True) if v is not None}
+                found.append(AnalysisPoint(measurement, _time(row[0]), tags, fields))
+        found.sort(key=lambda p: p.time)
+        return found
 
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""

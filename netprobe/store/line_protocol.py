@@ -79,6 +79,21 @@ def field_value(value: FieldValue) -> str:
     return repr(float(value))
 
 
+@functools.lru_cache(maxsize=4096)  # one head per series: the same few on every point
+def head(measurement: str, tags: tuple[tuple[str, str], ...]) -> str:
+    """The start of a point's line: the measurement and its tags sorted by key (as InfluxDB
+    prefers), empty tag values left out.
+
+    Raises:
+        ValueError: an empty measurement name or tag key.
+    """
+    text = escape_measurement(measurement)
+    for key, value in sorted(tags):
+        if value:
+            text += f",{escape_key(key)}={escape_key(value)}"
+    return text
+
+
 def line(
     measurement: str, tags: dict[str, str], fields: dict[str, FieldValue], time_us: int
 ) -> str:
@@ -95,9 +110,5 @@ def line(
     """
     if not fields:
         raise ValueError(f"a point of {measurement!r} needs at least one field")
-    head = escape_measurement(measurement)
-    for key in sorted(tags):
-        if tags[key]:
-            head += f",{escape_key(key)}={escape_key(tags[key])}"
     body = ",".join(f"{escape_key(k)}={field_value(v)}" for k, v in fields.items())
-    return f"{head} {body} {time_us}"
+    return f"{head(measurement, tuple(tags.items()))} {body} {time_us}"

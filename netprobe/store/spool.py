@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from netprobe.errors import StoreError, StoreUnavailable
-from netprobe.model import Direction, Result
+from netprobe.model import AnalysisPoint, Direction, Result
 from netprobe.store.base import Series, Store
 from netprobe.store.records import format_time, result_from_dict, result_to_dict
 
@@ -270,6 +270,14 @@ class SpooledStore(Store):
     def series(self, endpoint: str, direction: Direction, *args: Any, **kwargs: Any) -> Series:
         """The store's series (see `Store.series`)."""
         return self.store.series(endpoint, direction, *args, **kwargs)
+
+    def write_points(self, points: Sequence[AnalysisPoint]) -> None:
+        """Write to the store (not spooled: the next analysis writes the points again)."""
+        self.store.write_points(points)
+
+    def points(self, measurement: str, **span: Any) -> list[AnalysisPoint]:
+        """The store's points (see `Store.points`)."""
+        return self.store.points(measurement, **span)
 
     def last_slot(self, probe: str) -> datetime | None:
         """The newest slot of ``probe`` in the store or the spool (the spool's alone if the

@@ -5,19 +5,20 @@ either the whole batch or nothing. Re-writing a stored result is ``INSERT OR IGN
 (probe, endpoint, direction, started): the first one written wins.
 """
 
+import contextlib
 import json
 import math
 import os
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from netprobe.errors import StoreError
-from netprobe.model import Direction, Hop, Interval, Result, Status
+from netprobe.model import AnalysisPoint, Direction, Hop, Interval, Result, Status
 from netprobe.store.base import Series, Store
 from netprobe.store.records import METRIC_TESTS
 from netprobe.store.sqlite_schema import MIGRATIONS, migrate
@@ -123,13 +124,24 @@ class SqliteStore(Store):
             raise
         return conn
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One ``BEGIN IMMEDIATE`` write transaction: committed, or rolled back on any error."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
     def write(self, results: Sequence[Result]) -> None:
         """Store all of ``results`` in one transaction, or none of them."""
         rows = [self._result_row(r) for r in results]
         conn = self._conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 for result, row in zip(results, rows, strict=True):
                     cursor = conn.execute(_INSERT_RESULT, row)
                     if cursor.rowcount == 0:  # already stored: idempotent re-write
@@ -159,11 +171,6 @@ class SqliteStore(Store):
                             for seq, h in enumerate(result.hops)
                         ],
                     )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to database {self.path}: {exc}") from None
         except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
@@ -285,6 +292,49 @@ class SqliteStore(Store):
             values=np.array(values, dtype=np.float64),
             status=np.array(states, dtype=str),
         )
+
+    def write_points(self, points: Sequence[AnalysisPoint]) -> None:
+        """Keep the analysis' points (see `Store.write_points`), all or none."""
+        rows = [
+            (
+                p.measurement,
+                _micros(p.time),
+                json.dumps({k: v for k, v in p.tags.items() if v}, sort_keys=True),
+                json.dumps(p.fields),
+            )
+            for p in points
+        ]
+        try:
+            with self._transaction():
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO analysis_points VALUES (?, ?, ?, ?)", rows
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to database {self.path}: {exc}") from None
+
+    def points(
+        self, measurement: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[AnalysisPoint]:
+        """The stored points of ``measurement`` with times in [since, until), oldest first."""
+        clauses, params = ["measurement = ?"], [measurement]
+        if since is not None:
+            clauses.append("time >= ?")
+            params.append(_micros(since))
+        if until is not None:
+            clauses.append("time < ?")
+            params.append(_micros(until))
+        try:
+            rows = self._conn.execute(
+                f"SELECT time, tags, fields FROM analysis_points WHERE {' AND '.join(clauses)} "
+                "ORDER BY time, tags",
+                params,
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read database {self.path}: {exc}") from None
+        return [
+            AnalysisPoint(measurement, _time(at), json.loads(tags), json.loads(fields))
+            for at, tags, fields in rows
+        ]
 
     def last_slot(self, probe: str) -> datetime | None:
         """The newest scheduled slot time stored for ``probe``, or None if it never filled one."""

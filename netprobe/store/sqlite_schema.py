@@ -67,6 +67,18 @@ CREATE TABLE hops (
 ALTER TABLE results ADD COLUMN slot INTEGER;
 CREATE INDEX results_slot ON results (probe, slot);
 """,
+    # 3: the analysis' points for dashboards (as InfluxDB keeps them: one per measurement,
+    # time and tag set, the last written wins). tags and fields are JSON objects, tags
+    # with sorted keys so that one tag set is one text.
+    """
+CREATE TABLE analysis_points (
+    measurement TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    PRIMARY KEY (measurement, time, tags)
+) WITHOUT ROWID;
+""",
 )
 
 
