@@ -20,8 +20,9 @@ from netprobe.localize import (
     path_changed,
     traces_around,
 )
+from netprobe.localize.evidence import Where, suspect_of, where
 from netprobe.localize.reverse import reverse_traces
-from netprobe.model import Direction, Hop, Result
+from netprobe.model import Direction, Hop, Result, Suspect
 from netprobe.store import Store
 
 DEGRADED = ("degraded", "below-plan")
@@ -133,6 +134,23 @@ def locate(
             )
         )
     return Located(localize(evidence), evidence, traces, left_out, keys)
+
+
+def suspects(located: Located) -> dict[tuple[str, str], Suspect]:
+    """The suspect of every degraded link direction, by (endpoint, direction value)."""
+    loc = located.localization
+    found = {
+        located.keys[e.name]: suspect_of(loc, located.evidence, e.name)
+        for e in located.evidence
+        if e.degraded
+    }
+    return {(ep, d.value): s for (ep, d), s in found.items() if s is not None}
+
+
+def where_for(located: Located, endpoint: str) -> Where:
+    """The localization evidence for the report of the link to ``endpoint``."""
+    names = [name for name, (ep, _) in located.keys.items() if ep == endpoint]
+    return where(located.localization, located.evidence, located.traces, names, located.left_out)
 
 
 def _state(analysis: LinkAnalysis) -> tuple[bool | None, datetime | None]:

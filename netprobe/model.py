@@ -234,3 +234,23 @@ class Verdict:
     until: datetime
     summary: str
     numbers: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """Where a link's trouble most likely is (``netprobe localize``), with its evidence.
+
+    ``segments`` are the causes of the best explanation that covers the link, one string
+    each (indistinguishable segments joined by `` or ``, a route change by its label);
+    ``candidates`` how many explanations fit the evidence exactly as well (1: pinned
+    down); ``probability`` its posterior share (0..1). ``degraded`` the links it explains
+    with the time each degraded (aware UTC, None when unknown), ``healthy`` the links seen
+    healthy, ``contradicts`` those of them that cross it all the same.
+    """
+
+    segments: tuple[str, ...]
+    candidates: int
+    probability: float
+    degraded: tuple[tuple[str, datetime | None], ...] = ()
+    healthy: tuple[str, ...] = ()
+    contradicts: tuple[str, ...] = ()

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from netprobe.alerts.notification import AlertKey, Event, Notification
 from netprobe.alerts.rules import ALERT_KINDS, AlertSettings, Rules
-from netprobe.model import Verdict
+from netprobe.model import Suspect, Verdict
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def transition(
     site: str,
     evaluated: Iterable[str] | None = None,
     host_notes: Mapping[str, str] | None = None,
+    suspects: Mapping[tuple[str, str], Suspect] | None = None,
 ) -> tuple[AlertState, list[Notification]]:
     """One evaluation: the state after ``verdicts``, and the notifications to send now.
 
@@ -86,6 +87,7 @@ def transition(
         evaluated: endpoints this evaluation looked at; an alert of another endpoint keeps
             its memory untouched. None: every endpoint named by a verdict or the state.
         host_notes: endpoint → what changed in the host context with the trouble.
+        suspects: (endpoint, direction) → where on the path the trouble most likely is.
 
     Returns:
         The new state, and the notifications to send (none during quiet hours).
@@ -106,6 +108,7 @@ def transition(
         current = record.current
         if verdict is not None and (current is not None or sum(history) >= hold.m):
             seen = _notification(key, verdict, now, settings, host_notes or {})
+            seen = replace(seen, suspect=(suspects or {}).get((key.endpoint, key.direction)))
             if current is None:
                 fresh.append(seen)
             current = replace(seen, started=current.started) if current else seen

@@ -25,16 +25,24 @@ window_option = click.option(
 )
 
 
-def _current(config: Config, endpoint: str | None, window: float) -> tuple[list[Verdict], set]:
-    """The verdicts that hold now, and the endpoints analysed, over the last ``window`` s."""
+def _current(
+    config: Config, endpoint: str | None, window: float, *, locate: bool = False
+) -> tuple[list[Verdict], set, dict]:
+    """The verdicts that hold now and the endpoints analysed, over the last ``window`` s;
+    with ``locate``, the suspect segment of each degraded link direction too."""
     from netprobe.analysis import analyze, current_verdicts
+    from netprobe.locate import locate as locate_links
+    from netprobe.locate import suspects
 
     now = datetime.now(UTC)
     with configured_store(config, create=False) as store:
         analyses = analyze(
             config, store, endpoint=endpoint, since=now - timedelta(seconds=window), now=now
         )
-    return current_verdicts(analyses), {a.endpoint for a in analyses}
+        found = (
+            suspects(locate_links(config, store, analyses=analyses, until=now)) if locate else {}
+        )
+    return current_verdicts(analyses), {a.endpoint for a in analyses}, found
 
 
 @click.command()
@@ -46,8 +54,10 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
 
     Idempotent and meant for cron (every 5 or 10 minutes): an alert is sent once when it
     opens (after the "M of N" hold-down), re-posted to Alertmanager while open, and sent
-    once more when it resolves. Exits 1 when a sink could not be reached (the message
-    stays queued and is sent by the next run). Rules and sinks: docs/alerts.md.
+    once more when it resolves. A degraded link whose path is traced carries its suspect
+    segment (as `netprobe localize` ranks it) and the links that point to it. Exits 1
+    when a sink could not be reached (the message stays queued and is sent by the next
+    run). Rules and sinks: docs/alerts.md.
 
     \b
     Example:
@@ -56,7 +66,7 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
     from netprobe.alerts import deliver
 
     config = load_config(config_path)
-    verdicts, evaluated = _current(config, None, window)
+    verdicts, evaluated, found = _current(config, None, window, locate=True)
     run = deliver(
         verdicts,
         site=config.site.name,
@@ -64,6 +74,7 @@ def alert(config_path: Path | None, window: float, as_json: bool) -> None:
         settings=config.alerts,
         now=datetime.now(UTC),
         evaluated=evaluated,
+        suspects=found,
     )
     if as_json:
         click.echo(json.dumps([n.as_dict() for n in run.notifications], indent=2))
@@ -112,7 +123,7 @@ def check(config_path: Path | None, endpoint: str | None, window: float) -> None
 
     try:
         config = load_config(config_path)
-        verdicts, _ = _current(config, endpoint, window)
+        verdicts, _, _ = _current(config, endpoint, window)
     except NetprobeError as exc:
         click.echo(f"NETPROBE UNKNOWN - {exc}")
         sys.exit(NagiosCode.UNKNOWN)

@@ -72,7 +72,10 @@ def report(
     direction with the plan line, change points and segment medians, an hour-of-day ×
     day heat map, RTT and retransmits when stored, a table per segment (median, p10/p90,
     share below the expected rate, failures), the traceroute before and after each change,
-    the facts a GÉANT PERT / eduPERT desk asks for, and the method in plain words.
+    where on the path the trouble most likely is (the suspect segment, as `netprobe
+    localize` ranks it over every configured link, and the links that degraded, when, and
+    those that did not, with their traces), the facts a GÉANT PERT / eduPERT desk asks
+    for, and the method in plain words.
 
     Traces from the far end back to the site (imported from its perfSONAR archive) show
     beside the forward ones. The HTML page needs no network access to be viewed.
@@ -93,7 +96,7 @@ def report(
     from netprobe.analysis import analyze
     from netprobe.cli.analysis_render import analysis_json
     from netprobe.cli.render import results_csv, results_json
-    from netprobe.locate import link_traces
+    from netprobe.locate import link_traces, locate, where_for
     from netprobe.report import build_report, render_html, render_markdown
     from netprobe.report.check import missing
     from netprobe.report.plots import figures
@@ -106,10 +109,16 @@ def report(
     if until <= since:
         raise click.UsageError(f"--to {until.isoformat()} is not after --from {since.isoformat()}")
     config = load_config(config_path)
+    link = next((link for link in config.links if link.endpoint == endpoint), None)
+    if link is None:
+        known = ", ".join(link.endpoint for link in config.links) or "none"
+        raise click.UsageError(
+            f"--endpoint {endpoint!r}: no link goes to it (links go to: {known})"
+        )
     with configured_store(config, create=False) as store:
-        analyses = analyze(config, store, endpoint=endpoint, since=since, until=until, now=until)
-        link = next(link for link in config.links if link.endpoint == endpoint)
-        analyses = [a for a in analyses if a.link == link.name]
+        every = analyze(config, store, since=since, until=until, now=until)
+        located = locate(config, store, analyses=every, until=until)
+        analyses = [a for a in every if a.link == link.name]
         span = {"since": since, "until": until}
         series = {a.direction: store.series(endpoint, a.direction, **span) for a in analyses}
         rtt = {
@@ -137,6 +146,7 @@ def report(
         site_address=config.site.bind,
         samples=samples,
         raw=len(raw) if bundle else None,
+        where=where_for(located, endpoint),
     )
     lacking = missing(built.checklist)
     if check:

@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 
 from netprobe.analysis import LinkAnalysis
+from netprobe.localize.evidence import Where
 from netprobe.model import Direction, Endpoint, Result
 from netprobe.plan import CapacityPlan
 from netprobe.report.check import CheckItem, check_report
@@ -74,7 +75,8 @@ class Report:
 
     ``facts`` answer the GÉANT PERT checklist (``checklist`` folds them); ``summary`` the
     paragraph a provider reads first; ``method`` how the numbers were made; ``paths`` the
-    newest forward trace and the newest reverse one (from the far end), when stored.
+    newest forward trace and the newest reverse one (from the far end), when stored;
+    ``where`` the suspect segment and its evidence (None when localization did not run).
     """
 
     link: str
@@ -89,6 +91,7 @@ class Report:
     method: str
     facts: list[Fact]
     paths: list[Result] = field(default_factory=list)
+    where: Where | None = None
 
     @property
     def checklist(self) -> list[CheckItem]:
@@ -222,6 +225,7 @@ def build_report(
     site_address: str | None = None,
     samples: Sequence[Result] = (),
     raw: int | None = None,
+    where: Where | None = None,
 ) -> Report:
     """Assemble the report of one link over [since, until).
 
@@ -238,6 +242,7 @@ def build_report(
         site_address: the site's own address when the config knows it (``[site] bind``).
         samples: recent throughput results: the command line and the addresses they saw.
         raw: how many raw results go with the report (``--bundle``); None when none do.
+        where: the localization evidence for this link (``locate.where_for``).
     """
     rtt = rtt or {}
     retransmits = retransmits or {}
@@ -285,6 +290,7 @@ def build_report(
             sources=sources,
         ),
         paths=newest_paths(traces),
+        where=where,
     )
 
 

@@ -9,6 +9,7 @@ from html import escape
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
 from netprobe.report.facts import MISSING
+from netprobe.report.where import HEADER, rows, sentences
 from netprobe.units import format_rate, format_time
 
 STYLE = """
@@ -111,6 +112,13 @@ def _paths(report: Report) -> str:
     return f'<div class="paths">{cells}</div>'
 
 
+def _where(report: Report) -> str:
+    text = "".join(f"<p>{escape(line)}</p>" for line in sentences(report.where))
+    found = rows(report.where)
+    table = _table(HEADER, [[escape(c) for c in row] for row in found]) if found else ""
+    return text + table
+
+
 def render_html(report: Report, figures: list[tuple[str, str]]) -> str:
     """The whole page.
 
@@ -138,6 +146,7 @@ def render_html(report: Report, figures: list[tuple[str, str]]) -> str:
         f"<p>Period {_time(report.since)} to {_time(report.until)}.</p>"
         f'<h2>Summary</h2><p class="summary">{escape(report.summary)}</p>'
         f"<h2>Verdicts</h2><ul>{verdicts}</ul>"
+        f"<h2>Where</h2>{_where(report)}"
         f"<h2>Facts for the network support desk</h2>{_checklist(report)}"
         f"<h2>Measurements</h2>{figs}"
         f"<h2>Statistics per segment</h2>{segs}"

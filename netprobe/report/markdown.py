@@ -5,6 +5,7 @@ import math
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
 from netprobe.report.facts import MISSING
+from netprobe.report.where import HEADER, rows, sentences
 from netprobe.units import format_rate, format_time
 
 
@@ -109,6 +110,10 @@ def render_markdown(report: Report) -> str:
             for v in d.analysis.verdicts
         ),
         "",
+        "## Where",
+        "",
+        *(line for sentence in sentences(report.where) for line in (sentence, "")),
+        *(_table(HEADER, rows(report.where)) if report.where and report.where.links else []),
         "## Facts for the network support desk",
         "",
         *_checklist(report),
