@@ -60,20 +60,21 @@ def link_traces(
 ) -> list[Result]:
     """The stored traces of the link to ``endpoint`` both ways, each with its direction.
 
-    Forward: the trace probes to it, run from the site. Reverse: traces from it back to
-    the site (stored under the site's name or ``bind`` address as their endpoint).
+    Forward: the trace probes to it, run from the site. Reverse: its ``reverse`` trace
+    probes (run in its namespace, the lab), and traces from it back to the site made
+    elsewhere (imported: stored under the site's name or ``bind`` address as endpoint).
 
     Raises:
         StoreError: the store cannot be read.
     """
     span = {"since": since, "until": until, "test": "trace"}
-    forward = [
-        r for r in store.results(endpoint=endpoint, **span) if r.direction is Direction.FORWARD
-    ]
+    ours = store.results(endpoint=endpoint, **span)
     site_names = dict.fromkeys(n for n in (config.site.name, config.site.bind) if n)
     back = [r for name in site_names for r in store.results(endpoint=name, **span)]
-    reverse = reverse_traces(back, site_names=site_names, endpoint=config.endpoint(endpoint))
-    return sorted(forward + reverse, key=lambda r: r.started)
+    imported = reverse_traces(
+        back, site=config.site.name, site_names=site_names, endpoint=config.endpoint(endpoint)
+    )
+    return sorted(ours + imported, key=lambda r: r.started)
 
 
 def locate(

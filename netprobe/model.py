@@ -38,6 +38,7 @@ class Endpoint:
     host: str
     port: int = 5201
     family: str = "any"  # "any", "ipv4" or "ipv6"
+    netns: str | None = None  # its network namespace on this machine (the lab): reverse traces
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class TraceOptions:
     max_hops: int = 30
     queries: int = 1
     wait: float = 2.0
+    reverse: bool = False  # from the endpoint back to the site, run in the endpoint's netns
 
 
 ProbeOptions = ThroughputOptions | RttOptions | TraceOptions
@@ -96,10 +98,14 @@ class ProbeSpec:
 
     @property
     def directions(self) -> list["Direction"]:
-        """Directions this spec measures: bidir gives both, reverse gives REVERSE, else FORWARD."""
+        """Directions this spec measures: bidir gives both, reverse gives REVERSE, else FORWARD.
+
+        A reverse trace runs from the endpoint back to the site: the spec's ``endpoint.host``
+        is then the site's address and ``netns`` the endpoint's (``Config.spec``).
+        """
         if isinstance(self.options, ThroughputOptions) and self.options.bidir:
             return [Direction.FORWARD, Direction.REVERSE]
-        if isinstance(self.options, ThroughputOptions) and self.options.reverse:
+        if isinstance(self.options, ThroughputOptions | TraceOptions) and self.options.reverse:
             return [Direction.REVERSE]
         return [Direction.FORWARD]
 

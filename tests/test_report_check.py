@@ -149,9 +149,7 @@ def test_a_complete_report_lacks_nothing(run_cli, complete, tmp_path):
     ends = " ".join(items["ends"]["details"])
     assert "address 198.18.0.1" in ends and "measured at 198.18.0.2 port 5201" in ends
     assert "iperf3 3.12 TCP, 1 stream(s)" in items["method"]["details"][0]
-    assert (
-        "from host2.example.net (4 hops, bwctl/tracepath)" in items["reverse-trace"]["details"][0]
-    )
+    assert "from ncsa (4 hops, bwctl/tracepath)" in items["reverse-trace"]["details"][0]
     with zipfile.ZipFile(bundle) as z:
         assert "results.json" in z.namelist()
 
@@ -163,7 +161,7 @@ def test_the_page_carries_the_checklist_and_both_paths(run_cli, complete):
     paths = page.split("## Paths")[1].split("## Traceroute around")[0]
     assert "Forward path (from the site)" in paths and "198.18.1.1" in paths
     assert "Reverse path (from the far end)" in paths and "10.1.1.10" in paths
-    assert "host2.example.net → host1.example.net" in paths
+    assert "(esmond:trace, ncsa → host1.example.net)" in paths
 
 
 def test_a_report_missing_things_says_what_and_exits_1(run_cli, tmp_path):
@@ -234,8 +232,11 @@ def test_reverse_traces_are_those_from_the_far_end_to_the_site():
         context={"source_address": "HOST2.example.net.", "destination_address": "198.18.0.1"},
     )
     found = reverse_traces(
-        [there, ours, elsewhere, by_address], site_names=[SITE, "198.18.0.1"], endpoint=NCSA
+        [there, ours, elsewhere, by_address],
+        site=SITE,
+        site_names=["198.18.0.1"],
+        endpoint=NCSA,
     )
-    assert [r.site for r in found] == ["host2.example.net", "x"]
-    assert {r.direction for r in found} == {Direction.REVERSE}
+    assert [r.context.get("source_address") for r in found] == ["10.1.1.1", "HOST2.example.net."]
+    assert {(r.site, r.endpoint, r.direction) for r in found} == {(SITE, "ncsa", Direction.REVERSE)}
     assert there.direction is Direction.FORWARD  # the inputs are not changed

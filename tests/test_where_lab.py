@@ -7,6 +7,7 @@ degrade: `netprobe alert` posts to a real webhook receiver on loopback, `netprob
 writes the page, and both name the uplink with the links that point to it.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,6 +18,8 @@ from test_localize_lab import HOURS, ROUTER, throughput, write_config
 
 from netprobe.config import load_config
 from netprobe.lab import topology
+from netprobe.locate import locate, suspects
+from netprobe.model import Direction
 from netprobe.runner import run_probe
 from netprobe.store import open_store
 
@@ -129,3 +132,62 @@ def test_alertmanager_annotations_carry_the_suspect(run_cli, degraded, alertmana
     for alert in held:
         assert alert["annotations"]["suspect"].startswith(f"{UPLINK} (1 candidate, p ")
         assert "to-ncsa since 20" in alert["annotations"]["evidence"]
+
+
+def test_reverse_traces_from_the_endpoints_place_the_reverse_direction(run_cli, lab, tmp_path):
+    """Reverse trace probes run in the endpoints' namespaces; ncsa's reverse direction lost
+    half: localize places it on its real reverse path, the report shows both paths."""
+    path = write_config(tmp_path, lab)
+    site = topology.address(topology.SITE)
+    with open(path) as f:
+        text = f.read().replace("[site]\n", f'[site]\nbind = "{site}"\n')
+    for name in topology.ENDPOINTS:
+        text = text.replace(
+            f'host = "{topology.address(name)}"\n',
+            f'host = "{topology.address(name)}"\nnetns = "{lab.namespace(name)}"\n',
+        )
+        text += (
+            f'[[probes]]\nname = "{name}-back"\ntest = "trace"\nendpoint = "{name}"\n'
+            'every = "1h"\noptions = { max_hops = 6, wait = "1s", reverse = true }\n\n'
+        )
+    with open(path, "w") as f:
+        f.write(text)
+    config = load_config(path)
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    with open_store("sqlite", path=tmp_path / "netprobe.sqlite") as store:
+        for probe in config.probes:
+            [trace] = run_probe(config, store, probe)
+            assert trace.ok, trace
+        back = {p.endpoint: p for p in config.probes if p.options.reverse}
+        for seed, name in enumerate(topology.ENDPOINTS):
+            for direction in Direction:
+                levels = np.full(HOURS, 17 * G)
+                if (name, direction) == ("ncsa", Direction.REVERSE):
+                    levels[-5 * 24 :] *= 0.5
+                store.write(
+                    [
+                        replace(r, direction=direction, probe=f"{name}-{direction.value}")
+                        for r in throughput(name, hourly(levels, seed=seed), end)
+                    ]
+                )
+        located = locate(config, store, now=end + timedelta(hours=1))
+        [reverse_trace] = store.results(probe=back["ncsa"].name)
+    assert reverse_trace.direction is Direction.REVERSE and reverse_trace.hops[-1].address == site
+    states = {e.name: e.degraded for e in located.evidence}
+    assert states["to-ncsa (reverse)"] is True and states["to-starlight (reverse)"] is False
+    assert states["to-ncsa"] is False and states["to-starlight"] is False
+    ncsa = topology.address("ncsa")
+    [cause] = located.localization.best.causes
+    assert cause.names[0].startswith(f"{ncsa}>")  # the reverse path starts at the far end
+    found = suspects(located)
+    assert set(found) == {("ncsa", "reverse")}
+
+    since = (end - timedelta(hours=HOURS)).isoformat()
+    until = (end + timedelta(hours=1)).isoformat()
+    args = ("report", "--config", path, "--endpoint", "ncsa", "--from", since, "--to", until)
+    page = run_cli(*args, "--format", "md").stdout
+    paths = page.split("## Paths")[1].split("## Traceroute around")[0]
+    assert "Forward path (from the site)" in paths and "Reverse path (from the far end)" in paths
+    assert f"| {site} |" in paths.split("Reverse path")[1]  # the reverse trace ends at the site
+    assert "Suspect for to-ncsa (reverse):" in page
+    assert "(ncsa-back, ncsa → lyon)" in paths

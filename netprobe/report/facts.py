@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from netprobe.localize.reverse import trace_ends
 from netprobe.model import ChangePoint, Direction, Endpoint, Result
 from netprobe.plan import CapacityPlan
 from netprobe.units import format_rate, format_time
@@ -266,7 +267,8 @@ def _traces(traces: Sequence[Result], directions: set[Direction]) -> list[Fact]:
 def _traces_text(traces: list[Result]) -> str:
     newest = traces[-1]
     return (
-        f"{len(traces)} stored, newest {format_time(newest.started)} from {newest.site} "
+        f"{len(traces)} stored, newest {format_time(newest.started)} from "
+        f"{trace_ends(newest)[0]} "
         f"({len(newest.hops)} hops, {newest.tool})"
     )
 

@@ -6,6 +6,7 @@ Every value that comes from data (names, hosts, reasons) goes through ``html.esc
 import math
 from html import escape
 
+from netprobe.localize.reverse import trace_ends
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
 from netprobe.report.facts import MISSING
@@ -106,7 +107,7 @@ def _paths(report: Report) -> str:
     side = {"forward": "from the site", "reverse": "from the far end"}
     cells = "".join(
         f"<div><h3>{escape(t.direction.value)} ({side[t.direction.value]}, "
-        f"{escape(t.site)} → {escape(t.endpoint)})</h3>{_hops(t, frozenset())}</div>"
+        f"{escape(' → '.join(trace_ends(t)))})</h3>{_hops(t, frozenset())}</div>"
         for t in report.paths
     )
     return f'<div class="paths">{cells}</div>'

@@ -2,6 +2,7 @@
 
 import math
 
+from netprobe.localize.reverse import trace_ends
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
 from netprobe.report.facts import MISSING
@@ -54,8 +55,9 @@ def _hops(label: str, result: Result | None, changed: frozenset[int]) -> list[st
         ]
         for h in result.hops
     ]
-    head = f"{label}: trace of {_time(result.started)} ({result.probe}, {result.site} → "
-    head += f"{result.endpoint})" + ("; changed hops in bold." if changed else ".")
+    head = f"{label}: trace of {_time(result.started)} ({result.probe}, "
+    head += " → ".join(trace_ends(result)) + ")"
+    head += "; changed hops in bold." if changed else "."
     return [head, "", *_table(["TTL", "address", "name", "RTT"], rows)]
 
 
