@@ -7,7 +7,7 @@ site (imported from its perfSONAR archive, `localize.reverse`), when there are a
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from netprobe.analysis import LinkAnalysis, analyze, current_verdicts
 from netprobe.config import Config
@@ -24,6 +24,10 @@ from netprobe.localize.evidence import Where, suspect_of, where
 from netprobe.localize.reverse import reverse_traces
 from netprobe.model import Direction, Hop, Result, Suspect
 from netprobe.store import Store
+
+TRACE_MARGIN = timedelta(days=1)
+"""Traces are read from this long before the window: the nearest one to an early change
+may have been taken just before it."""
 
 DEGRADED = ("degraded", "below-plan")
 """Current verdicts that count a link as degraded; ``ok`` and ``recovered`` count it healthy."""
@@ -89,8 +93,10 @@ def locate(
     """Analyse every configured link, place each direction on its traced path, rank.
 
     Args:
+        since, until, now: the window analysed (traces are read from ``TRACE_MARGIN``
+            before ``since``), and the time the verdicts are judged at.
         analyses: the analyses of this period when the caller already made them
-            (``netprobe alert``); made here otherwise.
+            (``netprobe alert``, ``netprobe report``); made here otherwise.
 
     Raises:
         StoreError: the store cannot be read.
@@ -103,7 +109,9 @@ def locate(
         name = evidence_name(analysis.link, analysis.direction)
         state, changed_at = _state(analysis)
         if analysis.endpoint not in stored:
-            stored[analysis.endpoint] = link_traces(config, store, analysis.endpoint, until=until)
+            stored[analysis.endpoint] = link_traces(
+                config, store, analysis.endpoint, since=since and since - TRACE_MARGIN, until=until
+            )
         found = [
             (r.started, r.hops)
             for r in stored[analysis.endpoint]

@@ -35,13 +35,12 @@ def _current(
     from netprobe.locate import suspects
 
     now = datetime.now(UTC)
+    since = now - timedelta(seconds=window)
     with configured_store(config, create=False) as store:
-        analyses = analyze(
-            config, store, endpoint=endpoint, since=now - timedelta(seconds=window), now=now
-        )
-        found = (
-            suspects(locate_links(config, store, analyses=analyses, until=now)) if locate else {}
-        )
+        analyses = analyze(config, store, endpoint=endpoint, since=since, now=now)
+        found = {}
+        if locate:
+            found = suspects(locate_links(config, store, analyses=analyses, since=since, now=now))
     return current_verdicts(analyses), {a.endpoint for a in analyses}, found
 
 

@@ -117,7 +117,7 @@ def report(
         )
     with configured_store(config, create=False) as store:
         every = analyze(config, store, since=since, until=until, now=until)
-        located = locate(config, store, analyses=every, until=until)
+        located = locate(config, store, analyses=every, since=since, until=until)
         analyses = [a for a in every if a.link == link.name]
         span = {"since": since, "until": until}
         series = {a.direction: store.series(endpoint, a.direction, **span) for a in analyses}
