@@ -31,11 +31,10 @@ UPLINK = f"lyon>{ROUTER}"
 
 @pytest.fixture
 def receiver():
-    r = Receiver()
-    try:
-        yield r
-    finally:
-        r.close()
+    """A webhook receiver on loopback (tests/test_alerts_webhook.py), closed afterwards."""
+    hook = Receiver()
+    yield hook
+    hook.close()
 
 
 def deploy(lab, tmp_path, receiver, lost: set[str]) -> tuple[str, datetime]:

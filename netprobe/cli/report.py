@@ -176,12 +176,14 @@ def report(
 
 def _checklist_text(built: "Report", as_json: bool) -> str:
     """The checklist: JSON for scripts, or one line per item with its facts for people."""
+    from netprobe.report.facts import MISSING, NOT_NEEDED, PRESENT
+
     items = built.checklist
-    lacking = [i.item for i in items if i.status == "missing"]
+    lacking = [i.item for i in items if i.status == MISSING]
     if as_json:
         body = {"link": built.link, "endpoint": built.endpoint.name, "missing": lacking}
         return json.dumps(body | {"items": [i.as_dict() for i in items]}, indent=2)
-    marks = {"present": "[x]", "missing": "[ ]", "not-needed": "[-]"}
+    marks = {PRESENT: "[x]", MISSING: "[ ]", NOT_NEEDED: "[-]"}
     lines = [f"What a support desk asks for, in the report of {built.link}:"]
     for item in items:
         lines.append(f"{marks[item.status]} {item.asked}: {item.status}")
