@@ -188,6 +188,12 @@ def test_a_report_missing_things_says_what_and_exits_1(run_cli, tmp_path):
     ends = next(i for i in body["items"] if i["item"] == "ends")
     assert "address 10.1.1.1" in ends["details"][0]  # the archive's source address
 
+    page = tmp_path / "r.md"  # with -o the page is written all the same, then exit 1
+    args = ("report", "--config", config, *period, "--check", "--format", "md", "-o", str(page))
+    out = run_cli(*args, expect=1).stdout
+    assert out.rstrip().endswith("5 missing: before, started, rtt, forward-trace, raw")
+    assert "**Missing:** the rate before the problem;" in page.read_text()
+
 
 def test_json_without_check_is_a_usage_error(run_cli, complete):
     result = run_cli("report", "--config", complete, *PERIOD, "--json", expect=2)
