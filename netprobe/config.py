@@ -23,7 +23,7 @@ from netprobe.config_schema import (
 )
 from netprobe.config_values import Problems
 from netprobe.errors import ConfigError
-from netprobe.model import Endpoint, ProbeSpec
+from netprobe.model import Endpoint, ProbeSpec, TraceOptions
 
 __all__ = ["Config", "Link", "Probe", "Site", "StoreConfig", "config_path", "load_config"]
 
@@ -73,15 +73,29 @@ class Config:
     def spec(self, probe: Probe | str) -> ProbeSpec:
         """What to run for ``probe`` now: its endpoint and options, the site's netns and bind.
 
+        A reverse trace runs in the endpoint's ``netns`` towards the site (``[site] bind``,
+        else its name), stored under the endpoint with the reverse direction.
+
         Raises:
             ConfigError: ``probe`` is a name no probe has.
         """
         if isinstance(probe, str):
             probe = self.probe(probe)
+        endpoint = self.endpoint(probe.endpoint)
+        if isinstance(probe.options, TraceOptions) and probe.options.reverse:
+            # from the endpoint's namespace back to the site: its address, else its name
+            return ProbeSpec(
+                name=probe.name,
+                test=probe.test,
+                endpoint=replace(endpoint, host=self.site.bind or self.site.name),
+                options=probe.options,
+                site=self.site.name,
+                netns=endpoint.netns,
+            )
         return ProbeSpec(
             name=probe.name,
             test=probe.test,
-            endpoint=self.endpoint(probe.endpoint),
+            endpoint=endpoint,
             options=probe.options,
             site=self.site.name,
             netns=self.site.netns,

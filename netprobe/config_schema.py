@@ -210,6 +210,7 @@ def _endpoint(t: Table) -> Endpoint | None:
         host=t.get("host", v.host, hint="a host name or address"),
         port=t.get("port", v.integer(1, 65535), 5201),
         family=t.get("family", v.choice("any", "ipv4", "ipv6"), "any"),
+        netns=t.get("netns", v.name, None),
     )
     return endpoint if t.finish() else None
 

@@ -38,6 +38,7 @@ class Endpoint:
     host: str
     port: int = 5201
     family: str = "any"  # "any", "ipv4" or "ipv6"
+    netns: str | None = None  # its network namespace on this machine (the lab): reverse traces
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class TraceOptions:
     max_hops: int = 30
     queries: int = 1
     wait: float = 2.0
+    reverse: bool = False  # from the endpoint back to the site, run in the endpoint's netns
 
 
 ProbeOptions = ThroughputOptions | RttOptions | TraceOptions
@@ -96,10 +98,14 @@ class ProbeSpec:
 
     @property
     def directions(self) -> list["Direction"]:
-        """Directions this spec measures: bidir gives both, reverse gives REVERSE, else FORWARD."""
+        """Directions this spec measures: bidir gives both, reverse gives REVERSE, else FORWARD.
+
+        A reverse trace runs from the endpoint back to the site: the spec's ``endpoint.host``
+        is then the site's address and ``netns`` the endpoint's (``Config.spec``).
+        """
         if isinstance(self.options, ThroughputOptions) and self.options.bidir:
             return [Direction.FORWARD, Direction.REVERSE]
-        if isinstance(self.options, ThroughputOptions) and self.options.reverse:
+        if isinstance(self.options, ThroughputOptions | TraceOptions) and self.options.reverse:
             return [Direction.REVERSE]
         return [Direction.FORWARD]
 
@@ -247,3 +253,23 @@ class AnalysisPoint:
     time: datetime
     tags: dict[str, str]
     fields: dict[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """Where a link's trouble most likely is (``netprobe localize``), with its evidence.
+
+    ``segments`` are the causes of the best explanation that covers the link, one string
+    each (indistinguishable segments joined by `` or ``, a route change by its label);
+    ``candidates`` how many explanations fit the evidence exactly as well (1: pinned
+    down); ``probability`` its posterior share (0..1). ``degraded`` the links it explains
+    with the time each degraded (aware UTC, None when unknown), ``healthy`` the links seen
+    healthy, ``contradicts`` those of them that cross it all the same.
+    """
+
+    segments: tuple[str, ...]
+    candidates: int
+    probability: float
+    degraded: tuple[tuple[str, datetime | None], ...] = ()
+    healthy: tuple[str, ...] = ()
+    contradicts: tuple[str, ...] = ()

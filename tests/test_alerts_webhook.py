@@ -90,6 +90,7 @@ def test_the_json_body_is_the_documented_one(receiver, tmp_path):
             "host_context_changed": "congestion cubic -> bbr",
             "report_url": None,
             "held": False,
+            "suspect": None,
         }
     ]
     assert [(n["event"], n["ended"]) for n in resolved] == [("resolve", "2026-03-02T12:20:00Z")]

@@ -156,3 +156,23 @@ def test_store_settings_are_the_keywords_of_its_kind(tmp_path):
     )
     store = load_config(path).store
     assert store.settings() == {"url": "http://127.0.0.1:8086", "bucket": "np"}
+
+
+def test_a_reverse_trace_runs_in_the_endpoints_namespace_towards_the_site(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text(
+        'schema = 1\n\n[site]\nname = "ps.example.org"\nbind = "198.18.1.2"\n\n'
+        '[[endpoints]]\nname = "far"\nhost = "198.18.3.2"\nnetns = "np-far"\n\n'
+        '[[endpoints]]\nname = "elsewhere"\nhost = "192.0.2.7"\n\n'
+        '[[probes]]\nname = "back"\ntest = "trace"\nendpoint = "far"\nevery = "1h"\n'
+        "options = { reverse = true }\n\n"
+        '[[probes]]\nname = "nowhere"\ntest = "trace"\nendpoint = "elsewhere"\nevery = "1h"\n'
+        "options = { reverse = true }\n"
+    )
+    config = load_config(path)
+    spec = config.spec("back")
+    assert (spec.endpoint.name, spec.endpoint.host) == ("far", "198.18.1.2")
+    assert (spec.netns, spec.bind, spec.site) == ("np-far", None, "ps.example.org")
+    assert [d.value for d in spec.directions] == ["reverse"]
+    reasons = PROBES["traceroute"].can_run(config.spec("nowhere"))
+    assert any("set netns in [[endpoints]] 'elsewhere'" in r for r in reasons)

@@ -107,6 +107,9 @@ def test_ok_results_carry_receiver_and_sender_throughput(name):
         assert result.metrics["sender_bps"] == pytest.approx(sent["bits_per_second"])
         assert result.metrics["cpu_local_pct"] == d["end"]["cpu_utilization_percent"]["host_total"]
         assert result.context["iperf3_version"] == d["start"]["version"].split()[-1]
+        connected = d["start"]["connected"][0]
+        assert result.context["remote_host"] == connected["remote_host"]
+        assert result.context["remote_port"] == connected["remote_port"]
         assert result.reason is None and result.flags == []
         assert result.started == datetime.fromtimestamp(d["start"]["timestamp"]["timesecs"], UTC)
         assert isinstance(result.context["host_bound"], bool)

@@ -81,11 +81,13 @@ def test_summary_dates_the_drop_with_its_interval():
 
 
 def test_facts_hold_both_ends_the_plan_and_the_rate_before():
-    facts = dict(report_of(dropped()).facts)
+    facts = {f.label: f.value for f in report_of(dropped()).facts}
     assert facts["Far end (host, port)"] == "psb.ncsa.example.org port 5201 (any)"
-    assert facts["Rate before (forward)"] == "17 Gbit/s"
-    assert facts["Change started (forward)"] == "2026-01-09T08:00:00Z"
-    assert facts["Ever reached the plan (forward)"] == "yes"
+    assert facts["Rate before (forward)"] == "17 Gbit/s (median)"
+    assert facts["Problem started (forward)"] == (
+        "2026-01-09T08:00:00Z, median 17 Gbit/s → 10 Gbit/s"
+    )
+    assert facts["Ever reached the plan (forward)"] == "yes, from 2026-01-01T00:00:00Z"
 
 
 def test_traces_around_the_change_mark_the_hops_that_differ():

@@ -171,14 +171,17 @@ def test_bundle_holds_report_csv_and_json(run_cli, deployment, tmp_path):
         str(out),
     )
     with zipfile.ZipFile(out) as z:
-        assert sorted(z.namelist()) == ["analysis.json", "report.md", "results.csv"]
+        names = ["analysis.json", "report.md", "results.csv", "results.json"]
+        assert sorted(z.namelist()) == names
         analysis = json.loads(z.read("analysis.json"))
         rows = z.read("results.csv").decode().splitlines()
+        raw = json.loads(z.read("results.json"))
         assert z.read("report.md").decode() == (tmp_path / "r.md").read_text()
     assert [a["direction"] for a in analysis] == ["forward", "reverse"]
     assert analysis[0]["change_points"][0]["kind"] == "drop"
     assert len(rows) == 1 + 2 * N + N + 2  # header, throughput both ways, rtt, traces
     assert rows[0].split(",") == list(CSV_COLUMNS)
+    assert len(raw) == len(rows) - 1 and {"hops", "intervals", "argv"} <= raw[0].keys()
 
 
 def test_to_before_from_is_a_usage_error(run_cli, deployment):

@@ -12,7 +12,7 @@ from datetime import timedelta
 from netprobe.alerts.http_post import post_json
 from netprobe.alerts.notification import Event, Notification, SendReport, Undelivered, iso_utc
 from netprobe.alerts.rules import SinkSettings
-from netprobe.alerts.text import host_note, numbers_text
+from netprobe.alerts.text import evidence_text, host_note, numbers_text, suspect_text
 
 NAME = "alertmanager"
 RESEND = 300.0
@@ -36,6 +36,9 @@ def alert_body(n: Notification, resend: float = RESEND) -> dict[str, object]:
         annotations["report"] = n.report_url
     if n.host_context_changed:
         annotations["host_context_changed"] = host_note(n)
+    if n.suspect:
+        annotations["suspect"] = suspect_text(n.suspect)
+        annotations["evidence"] = evidence_text(n.suspect)
     body: dict[str, object] = {
         "labels": {
             "alertname": alertname(n.key.kind),

@@ -18,7 +18,7 @@ from netprobe.alerts.rules import AlertSettings, SinkSettings
 from netprobe.alerts.state import transition
 from netprobe.alerts.statefile import AlertStateFile
 from netprobe.locks import FileLock
-from netprobe.model import Verdict
+from netprobe.model import Suspect, Verdict
 
 SINKS = {module.NAME: module for module in (alertmanager, webhook, mail)}
 """Every sink module by its ``kind``; each has ``NAME``, ``RESEND`` (seconds between re-posts
@@ -52,6 +52,7 @@ def deliver(
     now: datetime,
     evaluated: Iterable[str] | None = None,
     host_notes: Mapping[tuple[str, str, str], str] | None = None,
+    suspects: Mapping[tuple[str, str], Suspect] | None = None,
     lock_wait: float = 30.0,
 ) -> AlertRun:
     """Turn one evaluation's verdicts into notifications and deliver them to every sink.
@@ -65,6 +66,7 @@ def deliver(
         evaluated: endpoints the analysis looked at (see ``state.transition``).
         host_notes: (endpoint, direction, kind) → the host context change coinciding with
             the change point where that trouble began (``analysis.host_notes``).
+        suspects: (endpoint, direction) → the suspect segment (``locate.suspects``).
         lock_wait: seconds to wait for a concurrent ``netprobe alert`` to finish.
 
     Raises:
@@ -87,6 +89,7 @@ def deliver(
                 site=site,
                 evaluated=evaluated,
                 host_notes=host_notes,
+                suspects=suspects,
             )
             db.save(state, [(sink.name, n) for sink in settings.sinks for n in fresh])
             run = AlertRun(fresh, {}, state.open_alerts(), len(state.held))

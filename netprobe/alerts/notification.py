@@ -4,6 +4,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from netprobe.model import Suspect
+
 
 class Event(StrEnum):
     """What happened to an alert: it opened, it is still open (a re-post), it resolved."""
@@ -45,6 +47,8 @@ class Notification:
             network, may be the cause.
         report_url: a link to the evidence, when ``[alerts] report_url`` is set.
         held: True when quiet hours delayed this notification.
+        suspect: where the trouble most likely is on the path (``netprobe localize``) and
+            the links that say so, when the link's path is known.
     """
 
     key: AlertKey
@@ -58,6 +62,7 @@ class Notification:
     host_context_changed: str | None = None
     report_url: str | None = None
     held: bool = False
+    suspect: Suspect | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The documented JSON form (docs/alerts.md): times as ISO 8601 UTC strings."""
@@ -76,6 +81,7 @@ class Notification:
             "host_context_changed": self.host_context_changed,
             "report_url": self.report_url,
             "held": self.held,
+            "suspect": suspect_dict(self.suspect),
         }
 
     @classmethod
@@ -94,6 +100,7 @@ class Notification:
             host_context_changed=data["host_context_changed"],
             report_url=data["report_url"],
             held=data["held"],
+            suspect=_suspect(data.get("suspect")),  # state written before it had one
         )
 
     def repeated(self, at: datetime) -> "Notification":
@@ -123,6 +130,33 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def suspect_dict(s: Suspect | None) -> dict[str, object] | None:
+    """The documented JSON form of a suspect (docs/alerts.md); None for None."""
+    if s is None:
+        return None
+    return {
+        "segments": list(s.segments),
+        "candidates": s.candidates,
+        "probability": s.probability,
+        "degraded": [{"link": link, "since": iso_utc(since)} for link, since in s.degraded],
+        "healthy": list(s.healthy),
+        "contradicts": list(s.contradicts),
+    }
+
+
+def _suspect(data: dict | None) -> Suspect | None:
+    if data is None:
+        return None
+    return Suspect(
+        segments=tuple(data["segments"]),
+        candidates=data["candidates"],
+        probability=data["probability"],
+        degraded=tuple((d["link"], _time(d["since"])) for d in data["degraded"]),
+        healthy=tuple(data["healthy"]),
+        contradicts=tuple(data["contradicts"]),
+    )
 
 
 class Undelivered(Exception):

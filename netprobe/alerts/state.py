@@ -14,7 +14,7 @@ from datetime import datetime
 
 from netprobe.alerts.notification import AlertKey, Event, Notification
 from netprobe.alerts.rules import ALERT_KINDS, AlertSettings, Rules
-from netprobe.model import Verdict
+from netprobe.model import Suspect, Verdict
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def transition(
     site: str,
     evaluated: Iterable[str] | None = None,
     host_notes: Mapping[tuple[str, str, str], str] | None = None,
+    suspects: Mapping[tuple[str, str], Suspect] | None = None,
 ) -> tuple[AlertState, list[Notification]]:
     """One evaluation: the state after ``verdicts``, and the notifications to send now.
 
@@ -87,6 +88,7 @@ def transition(
             its memory untouched. None: every endpoint named by a verdict or the state.
         host_notes: (endpoint, direction, kind) → what changed in the host context at the
             change point where that trouble began (``analysis.host_notes``).
+        suspects: (endpoint, direction) → where on the path the trouble most likely is.
 
     Returns:
         The new state, and the notifications to send (none during quiet hours).
@@ -107,6 +109,7 @@ def transition(
         current = record.current
         if verdict is not None and (current is not None or sum(history) >= hold.m):
             seen = _notification(key, verdict, now, settings, host_notes or {})
+            seen = replace(seen, suspect=(suspects or {}).get((key.endpoint, key.direction)))
             if current is None:
                 fresh.append(seen)
             current = replace(seen, started=current.started) if current else seen

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,33 +26,48 @@ window_option = click.option(
 )
 
 
+@dataclass
+class Evaluation:
+    """What one analysis of the recent results found, for `alert` and `check`."""
+
+    verdicts: list[Verdict]
+    evaluated: set[str]  # the endpoints analysed
+    host_notes: dict = field(default_factory=dict)
+    suspects: dict = field(default_factory=dict)
+    problem: str | None = None  # why the analysis could not be written for the dashboards
+
+
 def _current(
     config: Config,
     endpoint: str | None,
     window: float,
     *,
-    notes: bool = False,
+    alerting: bool = False,
     write: bool = False,
-) -> tuple[list[Verdict], set, dict, str | None]:
+) -> Evaluation:
     """The verdicts that hold now and the endpoints analysed, over the last ``window`` s;
-    (``notes``) the host context changes where their trouble began; (``write``) why the
-    analysis could not be written back to the store, if it could not."""
+    ``alerting`` adds the host context notes and the suspect segments a notification
+    carries; ``write`` writes the analysis back to the store for the dashboards."""
     from netprobe.analysis import analyze, current_verdicts, host_notes
+    from netprobe.locate import locate, suspects
 
     now = datetime.now(UTC)
     since = now - timedelta(seconds=window)
-    problem = None
     with configured_store(config, create=False) as store:
         analyses = analyze(config, store, endpoint=endpoint, since=since, now=now)
-        found = host_notes(store, analyses) if notes else {}
+        found = Evaluation(current_verdicts(analyses), {a.endpoint for a in analyses})
+        if alerting:
+            found.host_notes = host_notes(store, analyses)
+            located = locate(config, store, analyses=analyses, since=since, now=now)
+            found.suspects = suspects(located)
         if write:
             from netprobe.publish import publish
 
             try:
                 publish(config, store, analyses, now=now, since=since)
             except StoreError as exc:
-                problem = f"cannot write the analysis for the dashboards: {exc}"
-    return current_verdicts(analyses), {a.endpoint for a in analyses}, found, problem
+                found.problem = f"cannot write the analysis for the dashboards: {exc}"
+    return found
 
 
 @click.command()
@@ -69,30 +85,33 @@ def alert(config_path: Path | None, window: float, write: bool, as_json: bool) -
 
     Idempotent and meant for cron (every 5 or 10 minutes): an alert is sent once when it
     opens (after the "M of N" hold-down), re-posted to Alertmanager while open, and sent
-    once more when it resolves. Exits 1 when a sink could not be reached (the message
-    stays queued and is sent by the next run). When the host context (iperf3 version,
-    congestion control, MTU, a CPU-bound sender) changed where the trouble began, the
-    alert says so. Rules and sinks: docs/alerts.md. With --write each evaluation also
-    writes the change points, plan line, verdicts and health for Grafana; a store that
-    cannot take them is reported and exits 1, after the alerts.
+    once more when it resolves. A degraded link whose path is traced carries its suspect
+    segment (as `netprobe localize` ranks it) and the links that point to it; when the
+    host context (iperf3 version, congestion control, MTU, a CPU-bound sender) changed
+    where the trouble began, the alert says so. Exits 1 when a sink could not be reached
+    (the message stays queued and is sent by the next run). With --write each evaluation
+    also writes the change points, plan line, verdicts and health for Grafana; a store
+    that cannot take them is reported and exits 1, after the alerts. Rules and sinks:
+    docs/alerts.md.
 
     \b
     Example:
       netprobe alert --config /etc/netprobe/site.toml --write
     """
     from netprobe.alerts import deliver
-    from netprobe.alerts.text import host_note
+    from netprobe.alerts.text import host_note, suspect_text
 
     config = load_config(config_path)
-    verdicts, evaluated, notes, problem = _current(config, None, window, notes=True, write=write)
+    found = _current(config, None, window, alerting=True, write=write)
     run = deliver(
-        verdicts,
+        found.verdicts,
         site=config.site.name,
         state_dir=config.site.state_dir,
         settings=config.alerts,
         now=datetime.now(UTC),
-        evaluated=evaluated,
-        host_notes=notes,
+        evaluated=found.evaluated,
+        host_notes=found.host_notes,
+        suspects=found.suspects,
     )
     if as_json:
         click.echo(json.dumps([n.as_dict() for n in run.notifications], indent=2))
@@ -104,10 +123,12 @@ def alert(config_path: Path | None, window: float, write: bool, as_json: bool) -
             )
             if note.host_context_changed:
                 click.echo(f"{'':8} {host_note(note)}")
+            if note.suspect:
+                click.echo(f"{'':8} suspect: {suspect_text(note.suspect)}")
         click.echo(
             f"{len(run.open_alerts)} alert(s) open, {run.held} held by quiet hours.", err=True
         )
-    errors = run.errors + ([problem] if problem else [])
+    errors = run.errors + ([found.problem] if found.problem else [])
     for line in errors:
         click.echo(f"netprobe alert: {line}", err=True)
     if errors:
@@ -144,7 +165,7 @@ def check(config_path: Path | None, endpoint: str | None, window: float) -> None
 
     try:
         config = load_config(config_path)
-        verdicts, _, _, _ = _current(config, endpoint, window)
+        verdicts = _current(config, endpoint, window).verdicts
     except NetprobeError as exc:
         click.echo(f"NETPROBE UNKNOWN - {exc}")
         sys.exit(NagiosCode.UNKNOWN)

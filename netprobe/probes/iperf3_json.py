@@ -215,7 +215,7 @@ def _timestamp(doc: dict) -> datetime | None:
 
 
 def _context(doc: dict) -> dict:
-    """Host facts of the run: version, MSS, TOS, system; present keys only."""
+    """Host facts of the run: version, MSS, TOS, system, both ends; present keys only."""
     start = doc.get("start", {})
     test = start.get("test_start", {})
     context: dict = {}
@@ -230,6 +230,13 @@ def _context(doc: dict) -> dict:
             context[name] = test[key]
     if isinstance(start.get("system_info"), str):
         context["system_info"] = start["system_info"]
+    connected = start.get("connected")
+    if isinstance(connected, list) and connected and isinstance(connected[0], dict):
+        # both ends as the socket saw them, for the report; the client's port is ephemeral
+        for key in ("local_host", "remote_host", "remote_port"):
+            value = connected[0].get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                context[key] = value
     end = doc.get("end", {})
     if isinstance(end.get("sender_tcp_congestion"), str):
         context["congestion"] = end["sender_tcp_congestion"]

@@ -8,7 +8,7 @@ import ipaddress
 import re
 from datetime import UTC, datetime
 
-from netprobe.model import Direction, Hop, ProbeSpec, Result, Status, TraceOptions
+from netprobe.model import Hop, ProbeSpec, Result, Status, TraceOptions
 from netprobe.probes.outcome import classify, first_line, run_text_tool, where_reasons
 
 NAME = "traceroute"
@@ -36,6 +36,11 @@ def can_run(spec: ProbeSpec) -> list[str]:
     if not isinstance(options, TraceOptions):
         return [f"probe {spec.name}: traceroute runs the trace test, not {spec.test!r}"]
     reasons = where_reasons(spec, "traceroute")
+    if options.reverse and not spec.netns:
+        reasons.append(
+            f"probe {spec.name}: a reverse trace runs in the endpoint's network namespace: "
+            f"set netns in [[endpoints]] {spec.endpoint.name!r}"
+        )
     if not 1 <= options.max_hops <= 255:
         reasons.append(f"probe {spec.name}: max_hops must be 1..255 (got {options.max_hops})")
     if not 1 <= options.queries <= 10:
@@ -105,7 +110,7 @@ def parse(
         test=TEST,
         tool=NAME,
         endpoint=spec.endpoint.name,
-        direction=Direction.FORWARD,
+        direction=spec.directions[0],
         status=Status.OK,
         started=started or datetime.now(UTC),
         ended=ended,

@@ -4,14 +4,18 @@ Pure: no store, no clock, no rendering. ``html.py`` and ``markdown.py`` turn the
 into pages, ``plots.py`` draws its series.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
 from netprobe.analysis import LinkAnalysis
+from netprobe.localize.evidence import Where
 from netprobe.model import Direction, Endpoint, Result
 from netprobe.plan import CapacityPlan
+from netprobe.report.check import CheckItem, check_report
+from netprobe.report.facts import Fact, Sources, pert_facts, plan_text
 from netprobe.store import Series
 from netprobe.units import format_rate, format_time
 
@@ -69,8 +73,10 @@ class TraceChange:
 class Report:
     """Everything an escalation report shows, as values (rates bit/s, times aware UTC).
 
-    ``facts`` are (label, value) pairs of the GÉANT PERT checklist; ``summary`` the
-    paragraph a provider reads first; ``method`` how the numbers were made.
+    ``facts`` answer the GÉANT PERT checklist (``checklist`` folds them); ``summary`` the
+    paragraph a provider reads first; ``method`` how the numbers were made; ``paths`` the
+    newest forward trace and the newest reverse one (from the far end), when stored;
+    ``where`` the suspect segment and its evidence (None when localization did not run).
     """
 
     link: str
@@ -83,7 +89,14 @@ class Report:
     directions: list[DirectionReport]
     traces: list[TraceChange]
     method: str
-    facts: list[tuple[str, str]]
+    facts: list[Fact]
+    paths: list[Result] = field(default_factory=list)
+    where: Where | None = None
+
+    @property
+    def checklist(self) -> list[CheckItem]:
+        """What the report has and lacks of the support desk's list."""
+        return check_report(self.facts)
 
 
 METHOD = (
@@ -170,18 +183,6 @@ def _direction_sentence(d: DirectionReport) -> str:
     return f"In the {name} direction, " + "; ".join(parts) + "."
 
 
-def _plan_text(plan: CapacityPlan, since: datetime, until: datetime) -> str:
-    steps = plan.steps_between(since, until)
-    out = []
-    for s in steps:
-        expected = plan.expected_rate(max(s.start, since))
-        out.append(
-            f"{format_rate(s.capacity_bps)} from {s.start:%Y-%m-%d} "
-            f"(a single probe is expected to reach {format_rate(expected)})"
-        )
-    return "; ".join(out) or "no plan step in force"
-
-
 def summary(
     link: str,
     site: str,
@@ -193,47 +194,19 @@ def summary(
 ) -> str:
     """The paragraph a provider reads first: period, link, plan, what changed, how sure."""
     period = f"From {format_time(since)} to {format_time(until)}"
-    plan_text = f"The capacity plan is {_plan_text(plan, since, until)}."
+    planned = plan_text(plan, since, until) or "no plan step in force"
+    plan_sentence = f"The capacity plan is {planned}."
     if not dirs:
         return (
             f"{period}, no throughput result of link {link} between {site} and "
-            f"{endpoint.host} is stored. {plan_text}"
+            f"{endpoint.host} is stored. {plan_sentence}"
         )
     counts = ", ".join(f"{d.analysis.n} {d.direction.value}" for d in dirs)
     head = (
         f"{period}, netprobe measured the throughput of link {link} between {site} and "
-        f"{endpoint.host} (slots: {counts}). {plan_text}"
+        f"{endpoint.host} (slots: {counts}). {plan_sentence}"
     )
     return " ".join([head, *(_direction_sentence(d) for d in dirs)])
-
-
-def _first_rate(d: DirectionReport) -> str:
-    return format_rate(d.rows[0].median) if d.rows and not np.isnan(d.rows[0].median) else "-"
-
-
-def pert_facts(
-    site: str,
-    endpoint: Endpoint,
-    plan: CapacityPlan,
-    since: datetime,
-    until: datetime,
-    dirs: list[DirectionReport],
-) -> list[tuple[str, str]]:
-    """The GÉANT PERT checklist: both ends, ports, how measured, expected and earlier rate."""
-    facts = [
-        ("Near end (site)", site),
-        ("Far end (host, port)", f"{endpoint.host} port {endpoint.port} ({endpoint.family})"),
-        ("Measurement", "iperf3 TCP throughput, receiver side, bit/s; RTT with ping, ms"),
-        ("Expected rate (plan)", _plan_text(plan, since, until)),
-    ]
-    for d in dirs:
-        cps = d.analysis.detection.change_points if d.analysis.detection else []
-        started = format_time(cps[0].time) if cps and cps[0].time else "no change found"
-        facts.append((f"Rate before ({d.direction.value})", _first_rate(d)))
-        facts.append((f"Change started ({d.direction.value})", started))
-        worked = any(r.expected_bps and r.median >= r.expected_bps for r in d.rows)
-        facts.append((f"Ever reached the plan ({d.direction.value})", "yes" if worked else "no"))
-    return facts
 
 
 def build_report(
@@ -249,6 +222,10 @@ def build_report(
     traces: list[Result],
     rtt: dict[Direction, Series] | None = None,
     retransmits: dict[Direction, Series] | None = None,
+    site_address: str | None = None,
+    samples: Sequence[Result] = (),
+    raw: int | None = None,
+    where: Where | None = None,
 ) -> Report:
     """Assemble the report of one link over [since, until).
 
@@ -259,8 +236,13 @@ def build_report(
         since, until: the period reported (aware UTC).
         analyses: from ``netprobe.analysis.analyze`` for this link, one per direction.
         series: the throughput series each analysis was made on, by direction.
-        traces: the stored trace results of the period, oldest first.
+        traces: the stored trace results of the period, oldest first, each with the
+            direction it describes: forward (run from the site), reverse (from the far end).
         rtt, retransmits: optional series of those metrics, by direction.
+        site_address: the site's own address when the config knows it (``[site] bind``).
+        samples: recent throughput results: the command line and the addresses they saw.
+        raw: how many raw results go with the report (``--bundle``); None when none do.
+        where: the localization evidence for this link (``locate.where_for``).
     """
     rtt = rtt or {}
     retransmits = retransmits or {}
@@ -280,6 +262,13 @@ def build_report(
         for c in cps:
             if c.time is not None:
                 changes.append(trace_change(d.direction, c.time, traces))
+    sources = Sources(
+        site_address=site_address,
+        samples=samples,
+        traces=traces,
+        rtt={d: np.asarray(s.values, dtype=float) for d, s in rtt.items() if s is not None},
+        raw=raw,
+    )
     return Report(
         link=link,
         site=site,
@@ -291,5 +280,21 @@ def build_report(
         directions=dirs,
         traces=[t for t in changes if t.before or t.after],
         method=METHOD,
-        facts=pert_facts(site, endpoint, plan, since, until, dirs),
+        facts=pert_facts(
+            site=site,
+            endpoint=endpoint,
+            plan=plan,
+            since=since,
+            until=until,
+            directions=dirs,
+            sources=sources,
+        ),
+        paths=newest_paths(traces),
+        where=where,
     )
+
+
+def newest_paths(traces: Sequence[Result]) -> list[Result]:
+    """The newest trace with hops of each direction: forward first, then reverse."""
+    newest = {t.direction: t for t in traces if t.hops}
+    return [newest[d] for d in (Direction.FORWARD, Direction.REVERSE) if d in newest]

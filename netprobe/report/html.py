@@ -6,8 +6,11 @@ Every value that comes from data (names, hosts, reasons) goes through ``html.esc
 import math
 from html import escape
 
+from netprobe.localize.reverse import trace_ends
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
+from netprobe.report.facts import MISSING
+from netprobe.report.where import HEADER, rows, sentences
 from netprobe.units import format_rate, format_time
 
 STYLE = """
@@ -15,6 +18,7 @@ body{font-family:sans-serif;max-width:1100px;margin:1em auto;color:#222;line-hei
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 8px}
 th{background:#eee;text-align:left}.num{text-align:right}tr.changed td{background:#fdd}
 img{max-width:100%}.summary{background:#f4f7fb;border-left:4px solid #36c;padding:.5em 1em}
+.missing{color:#a00;font-weight:bold}.paths{display:flex;gap:2em;flex-wrap:wrap}
 """
 
 
@@ -78,6 +82,44 @@ def _trace(t: TraceChange) -> str:
     )
 
 
+def _checklist(report: Report) -> str:
+    items = report.checklist
+    lacking = [i.asked for i in items if i.status == MISSING]
+    head = (
+        f'<p class="missing">Missing: {escape("; ".join(lacking))}.</p>'
+        if lacking
+        else "<p>Nothing the support desk asks for is missing.</p>"
+    )
+    rows = [
+        [
+            escape(i.asked),
+            f'<span class="{escape(i.status)}">{escape(i.status)}</span>',
+            "<br>".join(escape(d) for d in i.details),
+        ]
+        for i in items
+    ]
+    return head + _table(["asked for", "status", "in this report"], rows)
+
+
+def _paths(report: Report) -> str:
+    if not report.paths:
+        return "<p>No traceroute stored.</p>"
+    side = {"forward": "from the site", "reverse": "from the far end"}
+    cells = "".join(
+        f"<div><h3>{escape(t.direction.value)} ({side[t.direction.value]}, "
+        f"{escape(' → '.join(trace_ends(t)))})</h3>{_hops(t, frozenset())}</div>"
+        for t in report.paths
+    )
+    return f'<div class="paths">{cells}</div>'
+
+
+def _where(report: Report) -> str:
+    text = "".join(f"<p>{escape(line)}</p>" for line in sentences(report.where))
+    found = rows(report.where)
+    table = _table(HEADER, [[escape(c) for c in row] for row in found]) if found else ""
+    return text + table
+
+
 def render_html(report: Report, figures: list[tuple[str, str]]) -> str:
     """The whole page.
 
@@ -86,7 +128,6 @@ def render_html(report: Report, figures: list[tuple[str, str]]) -> str:
         figures: (caption, base64 PNG) pairs, from ``plots.figures``.
     """
     title = escape(f"netprobe report: {report.link} ({report.site} ↔ {report.endpoint.host})")
-    facts = _table(["fact", "value"], [[escape(k), escape(v)] for k, v in report.facts])
     figs = "".join(
         f'<figure><img alt="{escape(c)}" src="data:image/png;base64,{png}">'
         f"<figcaption>{escape(c)}</figcaption></figure>"
@@ -98,7 +139,7 @@ def render_html(report: Report, figures: list[tuple[str, str]]) -> str:
         for d in report.directions
         for v in d.analysis.verdicts
     )
-    traces = "".join(_trace(t) for t in report.traces) or "<p>No traceroute stored.</p>"
+    traces = "".join(_trace(t) for t in report.traces) or "<p>No trace stored around a change.</p>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>{STYLE}</style></head><body>"
@@ -106,10 +147,12 @@ def render_html(report: Report, figures: list[tuple[str, str]]) -> str:
         f"<p>Period {_time(report.since)} to {_time(report.until)}.</p>"
         f'<h2>Summary</h2><p class="summary">{escape(report.summary)}</p>'
         f"<h2>Verdicts</h2><ul>{verdicts}</ul>"
-        f"<h2>Facts for the network support desk</h2>{facts}"
+        f"<h2>Where</h2>{_where(report)}"
+        f"<h2>Facts for the network support desk</h2>{_checklist(report)}"
         f"<h2>Measurements</h2>{figs}"
         f"<h2>Statistics per segment</h2>{segs}"
-        f"<h2>Traceroute</h2>{traces}"
+        f"<h2>Paths</h2>{_paths(report)}"
+        f"<h2>Traceroute around each change</h2>{traces}"
         f"<h2>Method</h2><p>{escape(report.method)}</p>"
         "</body></html>\n"
     )

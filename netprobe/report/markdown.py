@@ -2,8 +2,11 @@
 
 import math
 
+from netprobe.localize.reverse import trace_ends
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
+from netprobe.report.facts import MISSING
+from netprobe.report.where import HEADER, rows, sentences
 from netprobe.units import format_rate, format_time
 
 
@@ -52,7 +55,9 @@ def _hops(label: str, result: Result | None, changed: frozenset[int]) -> list[st
         ]
         for h in result.hops
     ]
-    head = f"{label}: trace of {_time(result.started)} ({result.probe}); changed hops in bold."
+    head = f"{label}: trace of {_time(result.started)} ({result.probe}, "
+    head += " → ".join(trace_ends(result)) + ")"
+    head += "; changed hops in bold." if changed else "."
     return [head, "", *_table(["TTL", "address", "name", "RTT"], rows)]
 
 
@@ -63,6 +68,29 @@ def _trace(t: TraceChange) -> list[str]:
         *_hops("Before", t.before, t.changed),
         *_hops("After", t.after, t.changed),
     ]
+
+
+def _checklist(report: Report) -> list[str]:
+    items = report.checklist
+    lacking = [i.asked for i in items if i.status == MISSING]
+    head = (
+        f"**Missing:** {'; '.join(lacking)}."
+        if lacking
+        else "Nothing the support desk asks for is missing."
+    )
+    rows = [[i.asked, i.status, "; ".join(i.details)] for i in items]
+    return [head, "", *_table(["asked for", "status", "in this report"], rows)]
+
+
+def _paths(report: Report) -> list[str]:
+    if not report.paths:
+        return ["No traceroute stored.", ""]
+    side = {"forward": "from the site", "reverse": "from the far end"}
+    lines: list[str] = []
+    for t in report.paths:
+        label = f"{t.direction.value.capitalize()} path ({side[t.direction.value]})"
+        lines += _hops(label, t, frozenset())
+    return lines
 
 
 def render_markdown(report: Report) -> str:
@@ -84,18 +112,22 @@ def render_markdown(report: Report) -> str:
             for v in d.analysis.verdicts
         ),
         "",
+        "## Where",
+        "",
+        *(line for sentence in sentences(report.where) for line in (sentence, "")),
+        *(_table(HEADER, rows(report.where)) if report.where and report.where.links else []),
         "## Facts for the network support desk",
         "",
-        *_table(["fact", "value"], [[k, v] for k, v in report.facts]),
+        *_checklist(report),
         "## Statistics per segment",
         "",
     ]
     for d in report.directions:
         lines += _segments(d)
-    lines += ["## Traceroute", ""]
+    lines += ["## Paths", "", *_paths(report), "## Traceroute around each change", ""]
     for t in report.traces:
         lines += _trace(t)
     if not report.traces:
-        lines += ["No traceroute stored.", ""]
+        lines += ["No trace stored around a change.", ""]
     lines += ["## Method", "", report.method, ""]
     return "\n".join(lines)
