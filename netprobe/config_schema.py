@@ -16,6 +16,7 @@ from netprobe.alerts.rules import AlertSettings
 from netprobe.config_alerts import read_alerts
 from netprobe.config_values import Problems, Table
 from netprobe.cron import CronExpr
+from netprobe.localize.paths import NamedSegment, named_segment
 from netprobe.model import Endpoint, ProbeOptions, RttOptions, ThroughputOptions, TraceOptions
 from netprobe.plan import CapacityPlan, PlanStep
 
@@ -128,6 +129,7 @@ class FileConfig:
     endpoints: list[Endpoint] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
+    segments: list[NamedSegment] = field(default_factory=list)
     names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → (key, name)
     refs: list[tuple[str, str]] = field(default_factory=list)  # (key of endpoint, its value)
 
@@ -151,6 +153,7 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
         ("endpoints", _endpoint, out.endpoints),
         ("links", _link, out.links),
         ("probes", _probe, out.probes),
+        ("segments", _segment, out.segments),
     ):
         for i, table in enumerate(top.get(key, _array_of_tables, []) or []):
             item_key = f"{key}[{i}]"
@@ -244,6 +247,19 @@ def _link(t: Table) -> Link | None:
     if not t.finish():
         return None
     return Link(name, endpoint, CapacityPlan(tuple(plan_steps), share, nic))
+
+
+def _segment(t: Table) -> NamedSegment | None:
+    name = t.get("name", v.name, hint='a name such as "renater-lyon-paris"')
+    hops = t.get("hops", v.list_of(v.hop), [])
+    prefixes = t.get("prefixes", v.list_of(v.network), [])
+    if "hops" not in t.data and "prefixes" not in t.data:
+        t.problems.missing(
+            t.file, t.path("hops"), 'hops = ["193.51.180.1", ...] or prefixes = ["193.51.0.0/16"]'
+        )
+    if not t.finish():
+        return None
+    return named_segment(name, [*hops, *prefixes])
 
 
 def _probe(t: Table) -> Probe | None:

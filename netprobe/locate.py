@@ -45,7 +45,8 @@ def locate(
     until: datetime | None = None,
     now: datetime | None = None,
 ) -> Located:
-    """Analyse every configured link, place each forward link on its traced path, rank.
+    """Analyse every configured link, place each forward link on its traced path (in the
+    ``[[segments]]`` of the config, where its hops are theirs), rank.
 
     Raises:
         StoreError: the store cannot be read.
@@ -68,7 +69,7 @@ def locate(
             continue
         before, after = traces_around(found, at)
         change = path_changed(before, after) if before and after else None
-        path = link_segments(hops, source=config.site.name)
+        path = link_segments(hops, source=config.site.name, named=config.segments)
         traces[analysis.link] = list(hops)
         evidence.append(
             LinkEvidence(

@@ -4,6 +4,7 @@ its path; the link states come from the analysis of throughput series written to
 """
 
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_interface
 
 import numpy as np
 import pytest
@@ -21,6 +22,12 @@ pytestmark = pytest.mark.lab
 G = 1e9
 HOURS = 20 * 24
 ROUTER = topology.link("uplink").a.address4
+UPLINK = f"""[[segments]]
+name = "lyon-uplink"
+hops = ["lyon"]
+prefixes = ["{ip_interface(topology.link("uplink").a.ipv4).network}"]
+
+"""
 
 
 def write_config(tmp_path, lab) -> str:
@@ -38,7 +45,7 @@ def write_config(tmp_path, lab) -> str:
     path = tmp_path / "site.toml"
     path.write_text(
         f'schema = 1\n\n[site]\nname = "lyon"\nnetns = "{lab.namespace(topology.SITE)}"\n'
-        f'state_dir = "{tmp_path}"\n\n' + endpoints + links + probes
+        f'state_dir = "{tmp_path}"\n\n' + endpoints + links + probes + UPLINK
     )
     return str(path)
 
@@ -93,10 +100,11 @@ def test_one_far_segment(traced):
     assert [e.degraded for e in located.evidence] == [True, False]
 
 
-def test_the_shared_uplink(traced):
+def test_the_shared_uplink_is_named_as_in_the_config(traced):
     config, db = traced
     located = run_locate(config, db, {"starlight", "ncsa"})
-    assert located.localization.best.segments == (f"lyon>{ROUTER}",)
+    assert [e.segments[0] for e in located.evidence] == ["lyon-uplink", "lyon-uplink"]
+    assert located.localization.best.segments == ("lyon-uplink",)
     assert set(located.localization.best.explains) == {"to-starlight", "to-ncsa"}
 
 
