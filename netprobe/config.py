@@ -175,6 +175,12 @@ def _check_across_files(
                     there = f"expected one link per endpoint; {linked[endpoint]} goes there"
                     problems.bad(part.file, key, endpoint, there)
                 linked.setdefault(endpoint, f"{part.file} {key.removesuffix('.endpoint')}")
+    links = sorted({name for p in parts for _, name in p.names.get("links", [])})
+    for part in parts:
+        for key, link in part.link_refs:
+            if link not in links:
+                known = ", ".join(links) or "none"
+                problems.bad(part.file, key, link, f"unknown link; expected one of: {known}")
 
 
 def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:

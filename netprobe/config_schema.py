@@ -17,7 +17,16 @@ from netprobe.config_alerts import read_alerts
 from netprobe.config_values import Problems, Table
 from netprobe.cron import CronExpr
 from netprobe.localize.paths import NamedSegment, named_segment
-from netprobe.model import Endpoint, ProbeOptions, RttOptions, ThroughputOptions, TraceOptions
+from netprobe.model import (
+    FAR_END,
+    ROLES,
+    TEST_POINT,
+    Endpoint,
+    ProbeOptions,
+    RttOptions,
+    ThroughputOptions,
+    TraceOptions,
+)
 from netprobe.plan import CapacityPlan, PlanStep
 
 SCHEMA = 1
@@ -132,6 +141,7 @@ class FileConfig:
     segments: list[NamedSegment] = field(default_factory=list)
     names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → (key, name)
     refs: list[tuple[str, str]] = field(default_factory=list)  # (key of endpoint, its value)
+    link_refs: list[tuple[str, str]] = field(default_factory=list)  # (key naming a link, it)
 
 
 def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
@@ -164,6 +174,8 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
                 out.names.setdefault(key, []).append((f"{item_key}.name", table["name"]))
             if key != "endpoints" and isinstance(table.get("endpoint"), str):
                 out.refs.append((f"{item_key}.endpoint", table["endpoint"]))
+            if key == "endpoints" and isinstance(table.get("on"), list):
+                out.link_refs += [(f"{item_key}.on", n) for n in table["on"] if isinstance(n, str)]
             record = build(Table(problems, file, item_key, table))
             if record is not None:
                 items.append(record)
@@ -213,7 +225,13 @@ def _endpoint(t: Table) -> Endpoint | None:
         host=t.get("host", v.host, hint="a host name or address"),
         port=t.get("port", v.integer(1, 65535), 5201),
         family=t.get("family", v.choice("any", "ipv4", "ipv6"), "any"),
+        role=t.get("role", v.choice(*ROLES), FAR_END),
+        on=tuple(t.get("on", v.list_of(v.name), None) or ()),
     )
+    if endpoint.on and endpoint.role != TEST_POINT:
+        t.problems.bad(
+            t.file, t.path("on"), t.data["on"], f'expected only with role = "{TEST_POINT}"'
+        )
     return endpoint if t.finish() else None
 
 
