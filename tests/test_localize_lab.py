@@ -3,6 +3,7 @@ its path; the link states come from the analysis of throughput series written to
 (generated, so that the test does not spend hours probing: the paths are what is real here).
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_interface
 
@@ -14,6 +15,7 @@ from netprobe.config import load_config
 from netprobe.lab import topology
 from netprobe.locate import locate
 from netprobe.model import Direction, Result, Status
+from netprobe.probes import trace
 from netprobe.runner import run_probe
 from netprobe.store import open_store
 
@@ -79,8 +81,12 @@ def traced(lab, tmp_path):
     return config, tmp_path / "netprobe.sqlite"
 
 
+def hour() -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def run_locate(config, db, degraded: set[str]):
-    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    end = hour()
     with open_store("sqlite", path=db) as store:
         for seed, name in enumerate(topology.ENDPOINTS):
             levels = np.full(HOURS, 17 * G)
@@ -114,3 +120,25 @@ def test_the_cli_names_the_suspect(run_cli, traced):
     out = run_cli("localize", "--config", str(config.files[0])).stdout
     assert "link to-ncsa: degraded" in out and "link to-starlight: healthy" in out
     assert f"1. {ROUTER}>{topology.address('ncsa')}" in out
+
+
+def test_a_reroute_in_the_router_shows_as_a_path_change(lab, traced, run_cli):
+    """Two real traces of ncsa, before and after `lab reroute` (dated around the drop the
+    series shows five days before its end): localize names the route change."""
+    config, db = traced
+    probe = config.probe("ncsa-trace")
+    [direct] = trace.run(config.spec(probe))
+    lab.reroute("ncsa")
+    [detour] = trace.run(config.spec(probe))
+    assert direct.ok and detour.ok, (direct, detour)
+    with open_store("sqlite", path=db) as store:
+        store.write([replace(direct, started=hour() - timedelta(days=9))])
+        store.write([replace(detour, started=hour() - timedelta(days=4))])
+    located = run_locate(config, db, {"ncsa"})
+    ncsa = next(e for e in located.evidence if e.name == "to-ncsa")
+    assert ncsa.path_change.added == (topology.address(topology.DETOUR),)
+    (change,) = located.localization.route_changes
+    assert change.links == ("to-ncsa",)
+    assert located.localization.best.causes == (change,)  # the likely cause in its own right
+    out = run_cli("localize", "--config", str(config.files[0])).stdout
+    assert f"route change on to-ncsa: route change +{topology.address(topology.DETOUR)}" in out
