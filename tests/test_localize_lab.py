@@ -15,7 +15,7 @@ from netprobe.config import load_config
 from netprobe.lab import topology
 from netprobe.locate import locate
 from netprobe.model import Direction, Result, Status
-from netprobe.probes import trace
+from netprobe.probes import iperf3, trace
 from netprobe.runner import run_probe
 from netprobe.store import open_store
 
@@ -43,6 +43,8 @@ def write_config(tmp_path, lab) -> str:
         probes += (
             f'[[probes]]\nname = "{name}-trace"\ntest = "trace"\nendpoint = "{name}"\n'
             'every = "1h"\noptions = { max_hops = 6, wait = "1s" }\n\n'
+            f'[[probes]]\nname = "{name}-fwd"\ntest = "throughput"\nendpoint = "{name}"\n'
+            'every = "1h"\noptions = { duration = "1s" }\n\n'
         )
     path = tmp_path / "site.toml"
     path.write_text(
@@ -75,7 +77,7 @@ def traced(lab, tmp_path):
     """The lab's config, with one real trace per endpoint stored."""
     config = load_config(write_config(tmp_path, lab))
     with open_store("sqlite", path=tmp_path / "netprobe.sqlite") as store:
-        for probe in config.probes:
+        for probe in (p for p in config.probes if p.test == "trace"):
             [trace] = run_probe(config, store, probe)
             assert trace.ok and trace.hops[0].address == ROUTER, trace
     return config, tmp_path / "netprobe.sqlite"
@@ -94,6 +96,37 @@ def run_locate(config, db, degraded: set[str]):
                 levels[-5 * 24 :] *= 0.5
             store.write(throughput(name, hourly(levels, seed=seed), end))
         return locate(config, store, now=end + timedelta(hours=1))
+
+
+def test_shaping_the_uplink_degrades_both_links_and_localize_names_it(lab, traced):
+    """Real iperf3 throughput through the lab: a few runs at the uplink's own rate, then the
+    uplink shaped to a quarter of it and a dozen runs more. The runs are dated an hour
+    apart after a steady history at the level first measured, so that the analysis has
+    a series long enough to judge (its regimes need ten values)."""
+    config, db = traced
+    end = hour()
+    tput = [p for p in config.probes if p.test == "throughput"]
+    before = {p.endpoint: [r for _ in range(2) for r in iperf3.run(config.spec(p))] for p in tput}
+    lab.shape("uplink", rate_bps=topology.DEFAULT_RATE_BPS["uplink"] / 4)
+    after = {p.endpoint: [r for _ in range(12) for r in iperf3.run(config.spec(p))] for p in tput}
+    rng = np.random.default_rng(7)
+    with open_store("sqlite", path=db) as store:
+        for name in topology.ENDPOINTS:
+            runs = before[name] + after[name]
+            assert all(r.ok for r in runs), [r.reason for r in runs if not r.ok]
+            level = np.median([r.throughput_bps for r in before[name]])
+            assert np.median([r.throughput_bps for r in after[name]]) < level / 2
+            history = level * (1 + 0.02 * rng.standard_normal(HOURS - len(runs)))
+            store.write(throughput(name, history, end - timedelta(hours=len(runs))))
+            store.write(
+                [
+                    replace(r, started=end - timedelta(hours=len(runs) - i))
+                    for i, r in enumerate(runs)
+                ]
+            )
+        located = locate(config, store, now=end + timedelta(hours=1))
+    assert [e.degraded for e in located.evidence] == [True, True]
+    assert located.localization.best.segments == ("lyon-uplink",)
 
 
 def test_one_far_segment(traced):
