@@ -30,6 +30,7 @@ __all__ = ["Config", "Link", "Probe", "Site", "StoreConfig", "config_path", "loa
 
 DEFAULT_PATH = Path("schedules")
 ENV_VAR = "NETPROBE_CONFIG"
+_ONE_SEGMENT = "expected each address in one segment only"
 
 
 @dataclass(frozen=True)
@@ -221,9 +222,6 @@ def _check_segments_apart(parts: list[FileConfig], problems: Problems) -> None:
                         part.file, f"{key}.prefixes", str(net), f"{_ONE_SEGMENT}; {owner} overlaps"
                     )
             claimed.append((segment, f"{part.file} {key} ({segment.name})"))
-
-
-_ONE_SEGMENT = "expected each address in one segment only"
 
 
 def _overlap(segment: NamedSegment, alone: NamedSegment) -> bool:

@@ -154,14 +154,13 @@ class Lab:
             raise LabError(exc.args[0]) from None
         self._link(detour.name)
         router = self.namespace(topology.ROUTER)
-        for family, length in ((4, 32), (6, 128)):
-            flag = "-4" if family == 4 else "-6"
-            target = f"{topology.address(endpoint, family)}/{length}"
+        for family in (4, 6):
+            target = topology.host_route(endpoint, family)
             if back:
-                netns.ip(router, flag, "route", "del", target, check=False)
+                netns.ip(router, f"-{family}", "route", "del", target, check=False)
             else:
                 via = topology.address(topology.DETOURS[endpoint], family)
-                netns.ip(router, flag, "route", "replace", target, "via", via)
+                netns.ip(router, f"-{family}", "route", "replace", target, "via", via)
 
     def stop_server(self, node: str, port: int) -> None:
         """Stop the iperf3 server of endpoint ``node`` on ``port``; ``up()`` restarts it."""
@@ -228,11 +227,10 @@ class Lab:
         for endpoint in topology.DETOURS:
             far = topology.detour_link(endpoint)
             ns = self.namespace(far.a.node)
-            for family, length in ((4, 32), (6, 128)):
-                flag = "-4" if family == 4 else "-6"
-                target = f"{topology.address(endpoint, family)}/{length}"
+            for family in (4, 6):
+                target = topology.host_route(endpoint, family)
                 via = far.b.address4 if family == 4 else far.b.address6
-                netns.ip(ns, flag, "route", "replace", target, "via", via)
+                netns.ip(ns, f"-{family}", "route", "replace", target, "via", via)
 
     def _write_etc(self, ns: str) -> None:
         """Name resolution inside the lab: its own hosts file, a resolver on the namespace's

@@ -108,7 +108,7 @@ def gather(prefix: str, run_dir: Path) -> LabStatus:
     rerouted = [
         endpoint
         for endpoint in topology.DETOURS
-        if present[router] and netns.ip_json(router, "route", "show", topology.address(endpoint))
+        if present[router] and netns.ip_json(router, "route", "show", topology.host_route(endpoint))
     ]
     return LabStatus(prefix, present, links, found, rerouted)
 

@@ -131,6 +131,11 @@ def detour_link(endpoint: str) -> Link:
     return next(x for x in LINKS if x.a.node == DETOURS[endpoint] and x.b.node == endpoint)
 
 
+def host_route(node: str, family: int = 4) -> str:
+    """The host route (``/32`` or ``/128``) to a node's address, IPv4 or IPv6."""
+    return f"{address(node, family)}/{32 if family == 4 else 128}"
+
+
 def check_prefix(prefix: str) -> str:
     """Return ``prefix`` if it is a safe namespace prefix (``np-`` then [a-z0-9-]).
 
