@@ -23,18 +23,21 @@ from netprobe.config_schema import (
 )
 from netprobe.config_values import Problems
 from netprobe.errors import ConfigError
+from netprobe.localize.paths import NamedSegment
 from netprobe.model import Endpoint, ProbeSpec, TraceOptions
 
 __all__ = ["Config", "Link", "Probe", "Site", "StoreConfig", "config_path", "load_config"]
 
 DEFAULT_PATH = Path("schedules")
 ENV_VAR = "NETPROBE_CONFIG"
+_ONE_SEGMENT = "expected each address in one segment only"
 
 
 @dataclass(frozen=True)
 class Config:
-    """A whole, validated configuration: the site, where results go, what to probe, and
-    how to alert (``[alerts]``: defaults when the table is absent)."""
+    """A whole, validated configuration: the site, where results go, what to probe, how
+    to alert (``[alerts]``: defaults when the table is absent), and the path segments
+    named by hand (``[[segments]]``) that `netprobe localize` blames by name."""
 
     site: Site
     store: StoreConfig
@@ -43,6 +46,7 @@ class Config:
     probes: tuple[Probe, ...]
     files: tuple[Path, ...]
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    segments: tuple[NamedSegment, ...] = ()
 
     def endpoint(self, name: str) -> Endpoint:
         """The endpoint called ``name``.
@@ -171,8 +175,9 @@ def _check_across_files(
     # A file that could not be parsed may hold the [site] table: do not claim it is missing.
     if len(parts) == n_files and not any(p.has_site for p in parts):
         problems.missing(root, "[site]", 'a [site] table with name = "..." in one file')
-    for kind in ("endpoints", "links", "probes"):
+    for kind in ("endpoints", "links", "probes", "segments"):
         _check_unique(parts, kind, problems)
+    _check_segments_apart(parts, problems)
     known = sorted({name for p in parts for _, name in p.names.get("endpoints", [])})
     expected = f"expected one of: {', '.join(known)}" if known else "expected [[endpoints]]"
     linked: dict[str, str] = {}
@@ -185,6 +190,12 @@ def _check_across_files(
                     there = f"expected one link per endpoint; {linked[endpoint]} goes there"
                     problems.bad(part.file, key, endpoint, there)
                 linked.setdefault(endpoint, f"{part.file} {key.removesuffix('.endpoint')}")
+    links = sorted({name for p in parts for _, name in p.names.get("links", [])})
+    for part in parts:
+        for key, link in part.link_refs:
+            if link not in links:
+                known = ", ".join(links) or "none"
+                problems.bad(part.file, key, link, f"unknown link; expected one of: {known}")
 
 
 def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:
@@ -201,6 +212,37 @@ def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:
         probes=tuple(probe for p in parts for probe in p.probes),
         files=tuple(files),
         alerts=next((p.alerts for p in parts if p.alerts), AlertSettings()),
+        segments=tuple(s for p in parts for s in p.segments),
+    )
+
+
+def _check_segments_apart(parts: list[FileConfig], problems: Problems) -> None:
+    """Each hop in one named segment at most: which segment claims a hop must not depend on
+    the order of the tables (a hop listed twice, or inside another segment's range)."""
+    claimed: list[tuple[NamedSegment, str]] = []  # (segment, "file key (name)") so far
+    for part in parts:
+        keys = {name: key.removesuffix(".name") for key, name in part.names.get("segments", [])}
+        for segment in part.segments:
+            key = keys[segment.name]
+            for hop in sorted(segment.hops):
+                owner = next((w for s, w in claimed if s.contains(hop)), None)
+                if owner:
+                    problems.bad(part.file, f"{key}.hops", hop, f"{_ONE_SEGMENT}; {owner} has it")
+            for net in segment.networks:
+                alone = NamedSegment(segment.name, networks=(net,))
+                owner = next((w for s, w in claimed if _overlap(s, alone)), None)
+                if owner:
+                    problems.bad(
+                        part.file, f"{key}.prefixes", str(net), f"{_ONE_SEGMENT}; {owner} overlaps"
+                    )
+            claimed.append((segment, f"{part.file} {key} ({segment.name})"))
+
+
+def _overlap(segment: NamedSegment, alone: NamedSegment) -> bool:
+    """True when the one range of ``alone`` shares an address with ``segment``."""
+    (net,) = alone.networks
+    return any(n.version == net.version and n.overlaps(net) for n in segment.networks) or any(
+        alone.contains(hop) for hop in segment.hops
     )
 
 

@@ -16,7 +16,17 @@ from netprobe.alerts.rules import AlertSettings
 from netprobe.config_alerts import read_alerts
 from netprobe.config_values import Problems, Table
 from netprobe.cron import CronExpr
-from netprobe.model import Endpoint, ProbeOptions, RttOptions, ThroughputOptions, TraceOptions
+from netprobe.localize.paths import NamedSegment, named_segment
+from netprobe.model import (
+    FAR_END,
+    ROLES,
+    TEST_POINT,
+    Endpoint,
+    ProbeOptions,
+    RttOptions,
+    ThroughputOptions,
+    TraceOptions,
+)
 from netprobe.plan import CapacityPlan, PlanStep
 
 SCHEMA = 1
@@ -128,8 +138,10 @@ class FileConfig:
     endpoints: list[Endpoint] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
+    segments: list[NamedSegment] = field(default_factory=list)
     names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → (key, name)
     refs: list[tuple[str, str]] = field(default_factory=list)  # (key of endpoint, its value)
+    link_refs: list[tuple[str, str]] = field(default_factory=list)  # (key naming a link, it)
 
 
 def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
@@ -151,6 +163,7 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
         ("endpoints", _endpoint, out.endpoints),
         ("links", _link, out.links),
         ("probes", _probe, out.probes),
+        ("segments", _segment, out.segments),
     ):
         for i, table in enumerate(top.get(key, _array_of_tables, []) or []):
             item_key = f"{key}[{i}]"
@@ -161,6 +174,8 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
                 out.names.setdefault(key, []).append((f"{item_key}.name", table["name"]))
             if key != "endpoints" and isinstance(table.get("endpoint"), str):
                 out.refs.append((f"{item_key}.endpoint", table["endpoint"]))
+            if key == "endpoints" and isinstance(table.get("on"), list):
+                out.link_refs += [(f"{item_key}.on", n) for n in table["on"] if isinstance(n, str)]
             record = build(Table(problems, file, item_key, table))
             if record is not None:
                 items.append(record)
@@ -211,7 +226,13 @@ def _endpoint(t: Table) -> Endpoint | None:
         port=t.get("port", v.integer(1, 65535), 5201),
         family=t.get("family", v.choice("any", "ipv4", "ipv6"), "any"),
         netns=t.get("netns", v.name, None),
+        role=t.get("role", v.choice(*ROLES), FAR_END),
+        on=tuple(t.get("on", v.list_of(v.name), None) or ()),
     )
+    if endpoint.on and endpoint.role != TEST_POINT:
+        t.problems.bad(
+            t.file, t.path("on"), t.data["on"], f'expected only with role = "{TEST_POINT}"'
+        )
     return endpoint if t.finish() else None
 
 
@@ -245,6 +266,19 @@ def _link(t: Table) -> Link | None:
     if not t.finish():
         return None
     return Link(name, endpoint, CapacityPlan(tuple(plan_steps), share, nic))
+
+
+def _segment(t: Table) -> NamedSegment | None:
+    name = t.get("name", v.name, hint='a name such as "renater-lyon-paris"')
+    hops = t.get("hops", v.list_of(v.hop), [])
+    prefixes = t.get("prefixes", v.list_of(v.network), [])
+    if "hops" not in t.data and "prefixes" not in t.data:
+        t.problems.missing(
+            t.file, t.path("hops"), 'hops = ["193.51.180.1", ...] or prefixes = ["193.51.0.0/16"]'
+        )
+    if not t.finish():
+        return None
+    return named_segment(name, [*hops, *prefixes])
 
 
 def _probe(t: Table) -> Probe | None:

@@ -152,6 +152,47 @@ def address(value: Any) -> str:
         raise ValueError("expected an IP address such as '198.18.1.2' or '2001:db8::1'") from None
 
 
+def hop(value: Any) -> str:
+    """A hop of a path as a trace shows it: an IPv4 or IPv6 address, or a host name."""
+    if not isinstance(value, str) or not value or "/" in value or any(c.isspace() for c in value):
+        raise ValueError("expected a hop address or host name such as '193.51.180.1'")
+    return value
+
+
+def network(value: Any) -> str:
+    """An IPv4 or IPv6 address range in CIDR form, starting at its first address."""
+    if not isinstance(value, str) or "/" not in value:
+        raise ValueError("expected an address range such as '193.51.0.0/16' or '2001:660::/32'")
+    try:
+        return str(ipaddress.ip_network(value))
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(
+            "expected an address range such as '193.51.0.0/16' or '2001:660::/32'"
+        ) from None
+    raise ValueError(f"expected the range from its first address: '{loose}'")
+
+
+def list_of(convert: Convert) -> Convert:
+    """A non-empty array, each item converted (the first bad item is reported)."""
+
+    def converted(value: Any) -> list:
+        if not isinstance(value, list) or not value:
+            raise ValueError("expected a non-empty array [...]")
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(convert(item))
+            except ValueError as exc:
+                raise ValueError(f"item {i} = {show(item)}: {_expected(exc)}") from None
+        return out
+
+    return converted
+
+
 def boolean(value: Any) -> bool:
     """true or false."""
     if not isinstance(value, bool):

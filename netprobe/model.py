@@ -30,15 +30,28 @@ class Direction(StrEnum):
     REVERSE = "reverse"
 
 
+FAR_END = "endpoint"
+TEST_POINT = "test-point"
+ROLES = (FAR_END, TEST_POINT)
+"""An endpoint's role: the far end of a link, or a test point part of the way along links."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
-    """A host the site probes: name as used in the config, where to reach it."""
+    """A host the site probes: name as used in the config, where to reach it.
+
+    A ``TEST_POINT`` stands part of the way along the paths of the links named in ``on``
+    (e.g. a perfSONAR host at a GÉANT point of presence): probed like any endpoint, its
+    state tells which part of those paths is at fault.
+    """
 
     name: str
     host: str
     port: int = 5201
     family: str = "any"  # "any", "ipv4" or "ipv6"
     netns: str | None = None  # its network namespace on this machine (the lab): reverse traces
+    role: str = FAR_END
+    on: tuple[str, ...] = ()  # names of links; only for a TEST_POINT
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,14 @@ def lab_session() -> Iterator[Lab]:
 
 @pytest.fixture
 def lab(lab_session: Lab) -> Iterator[Lab]:
-    """The session's lab; after the test, repaired and back to its default shaping."""
+    """The session's lab; after the test, repaired, back to its default shaping and its
+    direct routes."""
     yield lab_session
     state = lab_session.status()
     if not state.complete:
         lab_session.up()
+    for endpoint in state.rerouted:
+        lab_session.reroute(endpoint, back=True)
     for item in state.links:
         default = Shaping(rate_bps=topology.DEFAULT_RATE_BPS[item.name])
         if any(end.shaping != default for end in item.ends):

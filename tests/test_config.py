@@ -8,7 +8,8 @@ import pytest
 from netprobe.config import load_config
 from netprobe.config_schema import DEFAULT_STATE_DIR, TOOLS
 from netprobe.errors import ConfigError
-from netprobe.model import RttOptions, ThroughputOptions, TraceOptions
+from netprobe.lab import topology
+from netprobe.model import FAR_END, TEST_POINT, RttOptions, ThroughputOptions, TraceOptions
 from netprobe.probes import PROBES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
@@ -103,7 +104,12 @@ def test_environment_variable_and_default_folder(monkeypatch, tmp_path):
 def test_shipped_lab_schedule():
     config = load_config(REPO / "schedules" / "lab.toml")
     assert config.site.netns == "np-ccin2p3"
-    assert {e.host for e in config.endpoints} == {"198.18.2.2", "198.18.3.2"}
+    assert {e.host for e in config.endpoints if e.role == FAR_END} == {"198.18.2.2", "198.18.3.2"}
+    router = config.endpoint("np-router")
+    assert (router.host, router.role) == (topology.gateway(topology.SITE), TEST_POINT)
+    assert router.on == tuple(link.name for link in config.links)
+    assert [s.name for s in config.segments] == ["lab-uplink"]
+    assert config.segments[0].contains(config.site.name)
     assert config.store.path == REPO / "var" / "lab.sqlite"
     tput = [p for p in config.probes if p.test == "throughput"]
     assert {(p.endpoint, p.options.reverse) for p in tput} == {

@@ -53,6 +53,7 @@ SECTIONS = [
     ('### options for test = "throughput"', {"test": "throughput", "options": "zzz = 1"}),
     ('### options for test = "rtt"', {"test": "rtt", "options": "zzz = 1"}),
     ('### options for test = "trace"', {"test": "trace", "options": "zzz = 1"}),
+    ("## [[segments]]", {"top": '[[segments]]\nname = "x"\nhops = ["a"]\nzzz = 1'}),
     ("## [alerts]", {"top": "[alerts]\nzzz = 1"}),
     ("### [[alerts.links]]", {"top": '[[alerts.links]]\nendpoint = "e"\nzzz = 1'}),
 ]
@@ -93,9 +94,19 @@ def test_every_accepted_key_is_documented_in_its_section(tmp_path, heading, sett
 
 def test_every_top_level_key_is_documented(tmp_path):
     keys = accepted_keys(tmp_path, {"top": "zzz = 1"})
-    assert set(keys) == {"schema", "site", "store", "alerts", "endpoints", "links", "probes"}
+    assert set(keys) == {
+        "schema",
+        "site",
+        "store",
+        "alerts",
+        "endpoints",
+        "links",
+        "probes",
+        "segments",
+    }
     assert "| `schema` |" in section("## Top level")
-    for table in ("[site]", "[store]", "[alerts]", "[[endpoints]]", "[[links]]", "[[probes]]"):
+    tables = ("[site]", "[store]", "[alerts]", "[[endpoints]]", "[[links]]", "[[probes]]")
+    for table in (*tables, "[[segments]]"):
         assert f"\n## {table}\n" in DOC
 
 

@@ -139,6 +139,31 @@ def test_cut_far_link_is_unreachable_and_the_path_stops_at_the_router(lab):
     assert topology.address("ncsa") not in [hop.address for hop in path.hops]
 
 
+@pytest.mark.parametrize("family", [4, 6])
+def test_reroute_sends_the_path_through_the_second_router_and_back(lab, family):
+    detour = topology.address(topology.DETOUR, family)
+    lab.reroute("ncsa")
+    assert lab.status().rerouted == ["ncsa"]
+    (path,) = trace.run(spec_to(lab, "ncsa", FAST_TRACE, family=family))
+    assert path.status is Status.OK, path.reason
+    assert [hop.address for hop in path.hops] == [
+        topology.gateway(topology.SITE, family),
+        detour,
+        topology.address("ncsa", family),
+    ]
+    (rtt,) = ping.run(spec_to(lab, "ncsa", FAST_PING, family=family))
+    assert rtt.status is Status.OK and rtt.metrics["loss_ratio"] == 0  # answers come back
+    lab.reroute("ncsa", back=True)
+    assert lab.status().rerouted == []
+    (path,) = trace.run(spec_to(lab, "ncsa", FAST_TRACE, family=family))
+    assert detour not in [hop.address for hop in path.hops]
+
+
+def test_only_ncsa_can_be_rerouted(lab):
+    with pytest.raises(LabError, match="no detour to 'starlight'"):
+        lab.reroute("starlight")
+
+
 def test_unknown_host_never_leaves_the_lab(lab):
     (rtt,) = ping.run(spec_to(lab, "nosuch.invalid", FAST_PING))
     assert rtt.status is Status.RESOLVE_FAILED

@@ -93,3 +93,19 @@ def test_up_and_down_through_the_cli(spare_lab):
     assert f"removed namespace {spare_lab.namespace('ncsa')}" in down.stdout
     again = netprobe("lab", "--prefix", spare_lab.prefix, "down")
     assert again.stdout == "nothing to remove: the lab was not up\n"
+
+
+def test_only_an_endpoint_with_a_detour_can_be_rerouted(run_cli):
+    done = run_cli("lab", "reroute", "starlight", expect=ExitCode.USAGE)
+    assert "'ncsa'" in done.stderr
+
+
+@pytest.mark.lab
+def test_reroute_and_status(lab, run_cli):
+    there = run_cli("lab", "--prefix", lab.prefix, "reroute", "ncsa").stdout
+    assert there == f"ncsa: via {lab.namespace('router2')}\n"
+    assert "rerouted: ncsa via router2" in run_cli("lab", "--prefix", lab.prefix, "status").stdout
+    back = run_cli("lab", "--prefix", lab.prefix, "reroute", "ncsa", "--back", "--json").stdout
+    assert json.loads(back) == {"endpoint": "ncsa", "route": "direct"}
+    state = json.loads(run_cli("lab", "--prefix", lab.prefix, "status", "--json").stdout)
+    assert state["rerouted"] == []

@@ -207,3 +207,36 @@ def test_the_worked_example_of_the_docs_narrows_to_renater_with_test_points():
 def test_a_degraded_link_without_a_known_path_blames_nothing():
     result = localize([LinkEvidence("a", [], True), link("b", ["s", "r", "b"], False)])
     assert result.best is None and result.degraded == ("a",)
+
+
+def test_a_healthy_test_point_clears_the_segments_up_to_it():
+    links = tree({"a": True, "b": True, "c": True, "d": False, "e": False})
+    ambiguous = localize([*links[:3]])  # only a, b, c known: site>r1 and r1>r2 always together
+    assert ambiguous.best.segments == ("site>r1", "r1>r2")
+    point = link("r1-tp", ["site", "r1"], False, test_point=True)
+    assert localize([*links[:3], point]).best.segments == ("r1>r2",)
+
+
+def test_a_degraded_test_point_implicates_the_segments_up_to_it():
+    links = [link(n, ["site", "r1", "r2", n], True) for n in "ab"]
+    point = link("r1-tp", ["site", "r1"], True, test_point=True)
+    result = localize([*links, point])
+    assert result.best.segments == ("site>r1",)
+    assert set(result.best.explains) == {"a", "b", "r1-tp"}
+
+
+def test_a_configured_test_point_of_unknown_state_is_suggested_first():
+    links = [link(n, ["site", "r1", "r2", n], True) for n in "ab"]
+    idle = link("r1-tp", ["site", "r1", "tp"], None, test_point=True)
+    result = localize([*links, idle])
+    assert result.best.segments == ("site>r1", "r1>r2") and result.indistinguishable == 2
+    (point,) = result.test_points
+    assert point.name == "r1-tp" and point.link == "r1-tp"
+    assert (point.crosses, point.misses) == (("site>r1",), ("r1>r2",))
+
+
+def test_where_no_configured_test_point_would_do_a_hop_is_named():
+    links = [link(n, ["site", "r1", "r2", n], True) for n in "ab"]
+    beside = link("r2-tp", ["site", "r1", "r2", "tp"], None, test_point=True)  # splits nothing
+    (point,) = localize([*links, beside]).test_points
+    assert point.name is None and point.address == "r1"

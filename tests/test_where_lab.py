@@ -26,7 +26,7 @@ from netprobe.store import open_store
 pytestmark = pytest.mark.lab
 
 G = 1e9
-UPLINK = f"lyon>{ROUTER}"
+UPLINK = "lyon-uplink"  # the [[segments]] name test_localize_lab gives the uplink
 
 
 @pytest.fixture
@@ -37,10 +37,15 @@ def receiver():
     hook.close()
 
 
+def traces(config):
+    """The trace probes of the config (its throughput probes are replaced by a history)."""
+    return [p for p in config.probes if p.test == "trace"]
+
+
 def deploy(lab, tmp_path, receiver, lost: set[str]) -> tuple[str, datetime]:
     """The lab's config with a webhook sink; real traces; the ``lost`` links lost half
     five days ago."""
-    path = write_config(tmp_path, lab)
+    path = write_config(tmp_path, lab, "20Gbps")
     with open(path, "a") as config_file:
         config_file.write(
             '[alerts]\nkinds = ["degraded"]\nhold_down = "1 of 1"\n\n'
@@ -49,7 +54,7 @@ def deploy(lab, tmp_path, receiver, lost: set[str]) -> tuple[str, datetime]:
     config = load_config(path)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     with open_store("sqlite", path=tmp_path / "netprobe.sqlite") as store:
-        for probe in config.probes:
+        for probe in traces(config):
             [trace] = run_probe(config, store, probe)
             assert trace.ok and trace.hops[0].address == ROUTER, trace
         for seed, name in enumerate(topology.ENDPOINTS):
@@ -136,7 +141,7 @@ def test_alertmanager_annotations_carry_the_suspect(run_cli, degraded, alertmana
 def test_reverse_traces_from_the_endpoints_place_the_reverse_direction(run_cli, lab, tmp_path):
     """Reverse trace probes run in the endpoints' namespaces; ncsa's reverse direction lost
     half: localize places it on its real reverse path, the report shows both paths."""
-    path = write_config(tmp_path, lab)
+    path = write_config(tmp_path, lab, "20Gbps")
     site = topology.address(topology.SITE)
     with open(path) as f:
         text = f.read().replace("[site]\n", f'[site]\nbind = "{site}"\n')
@@ -154,7 +159,7 @@ def test_reverse_traces_from_the_endpoints_place_the_reverse_direction(run_cli, 
     config = load_config(path)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     with open_store("sqlite", path=tmp_path / "netprobe.sqlite") as store:
-        for probe in config.probes:
+        for probe in traces(config):
             [trace] = run_probe(config, store, probe)
             assert trace.ok, trace
         back = {p.endpoint: p for p in config.probes if p.options.reverse}

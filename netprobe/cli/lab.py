@@ -62,17 +62,21 @@ def lab(ctx: click.Context, prefix: str) -> None:
 
     \b
     np-ccin2p3 (site) 198.18.1.2 ── uplink ── np-router ──┬── starlight ── np-starlight 198.18.2.2
-                                                         └── ncsa ─────── np-ncsa      198.18.3.2
+                                                         ├── ncsa ─────── np-ncsa      198.18.3.2
+                                                         └── detour ───── np-router2   198.18.4.2
+    np-router2 also reaches np-ncsa (link ncsa-detour): `reroute ncsa` sends the router's
+    traffic for ncsa through it (a route change), `reroute ncsa --back` undoes it.
     IPv6: 2001:2:0:N::2 for the same hosts. iperf3 servers listen on ports 5201 and 5202
     in np-starlight and np-ncsa. Shaping is scaled 1:100 from the real plan: `up` limits
     the uplink to 1 Gbit/s (100 Gbps ÷ 100) and leaves the far links unshaped. Inside
-    the lab the names ccin2p3, starlight and ncsa resolve (/etc/netns/NS/hosts) and no
-    DNS query leaves it. Probes run in the site: `ip netns exec np-ccin2p3 ...`.
+    the lab the names ccin2p3, starlight, ncsa and router2 resolve (/etc/netns/NS/hosts)
+    and no DNS query leaves it. Probes run in the site: `ip netns exec np-ccin2p3 ...`.
 
     \b
     netprobe lab up                                 build or repair it
     netprobe lab shape uplink --rate 200Mbps        1:100 of a 20 Gbps plan
     netprobe lab shape ncsa --rate none --loss 1%   drop 1 % each way
+    netprobe lab reroute ncsa                       ncsa via np-router2
     netprobe lab status --json
     netprobe lab down                               remove everything it made
     """
@@ -140,7 +144,7 @@ def shape(
     clear: bool,
     as_json: bool,
 ) -> None:
-    """Set the whole shaping of LINK (uplink, starlight, ncsa) in both directions.
+    """Set the whole shaping of LINK (uplink, starlight, ncsa, detour, ncsa-detour) both ways.
 
     What you do not give is removed: `shape uplink --rate 1Gbps` also ends any loss.
     Rate uses a tbf qdisc on both ends; loss an iptables `statistic` rule on both ends
@@ -156,6 +160,28 @@ def shape(
         click.echo(json.dumps({"link": link, **asdict(applied)}))
     else:
         click.echo(f"{link}: {_shaping_text(applied)}")
+
+
+@lab.command()
+@click.argument("endpoint", type=click.Choice(list(topology.DETOURS)))
+@click.option("--back", is_flag=True, help="Route it directly again.")
+@_JSON
+@click.pass_context
+def reroute(ctx: click.Context, endpoint: str, back: bool, as_json: bool) -> None:
+    """Change the route the router takes to ENDPOINT: through np-router2, or back.
+
+    A route change inside the router's namespace (a /32 and a /128 host route), so that
+    traces from the site show a new hop while the endpoint's answers still come back
+    directly. Shaping is unchanged. `netprobe localize` reports such a change, when it
+    coincides with a degradation, as a likely cause of its own.
+    """
+    the_lab: Lab = ctx.obj["lab"]
+    the_lab.reroute(endpoint, back=back)
+    via = "direct" if back else f"via {the_lab.namespace(topology.DETOURS[endpoint])}"
+    if as_json:
+        click.echo(json.dumps({"endpoint": endpoint, "route": via}))
+    else:
+        click.echo(f"{endpoint}: {via}")
 
 
 def _given(ctx: click.Context) -> set[str]:
@@ -183,6 +209,8 @@ def _show(state: LabStatus, done: list[str], as_json: bool) -> None:
         f"namespaces: {' '.join(state.namespaces)}"
         + (f" (MISSING: {' '.join(missing)})" if missing else "")
     )
+    for endpoint in state.rerouted:
+        click.echo(f"rerouted: {endpoint} via {topology.DETOURS[endpoint]}")
     rows = [("LINK", "END", "STATE", "ADDRESSES", "SHAPING")]
     for item in state.links:
         for end in item.ends:

@@ -27,8 +27,12 @@ def localize(
     or unknown); its path from the trace probe nearest in time to its change. A segment
     crossed by every degraded link and by no healthy one is the prime suspect; when the
     evidence cannot separate several, they are named together with the test point that
-    would. A route change that coincides with a degradation is reported as a cause of its
-    own. Method: docs/localize.md.
+    would: a configured test point (an endpoint with role = "test-point") whose state is
+    not known yet, or else the hop where a new one is needed. Test points are evidence like
+    any link: a healthy one clears the segments up to it, a degraded one implicates them.
+    Segments named in [[segments]] are blamed by their names. A route change that
+    coincides with a degradation is reported as a cause of its own. Method:
+    docs/localize.md.
 
     \b
     Example:
@@ -44,14 +48,18 @@ def localize(
         body = asdict(result) | {
             "links": [asdict(e) for e in located.evidence],
             "left_out": located.left_out,
+            "notes": located.notes,
         }
         click.echo(json.dumps(body, indent=2, default=str))
         return
     states = {True: "degraded", False: "healthy", None: "unknown"}
     for e in located.evidence:
-        click.echo(f"link {e.name}: {states[e.degraded]}; path {' | '.join(e.segments)}")
+        kind = "test point" if e.test_point else "link"
+        click.echo(f"{kind} {e.name}: {states[e.degraded]}; path {' | '.join(e.segments)}")
     for link, why in located.left_out.items():
         click.echo(f"link {link}: left out, {why}")
+    for note in located.notes:
+        click.echo(f"note: {note}")
     if not result.candidates:
         click.echo("No link degraded: no suspect.")
         return
@@ -64,9 +72,13 @@ def localize(
             f"{', '.join(candidate.contradicts) or '-'})"
         )
     for point in result.test_points:
-        click.echo(
-            f"test point: a probe endpoint at {point.address} (after {point.after} on "
-            f"{point.link}) would cross {', '.join(point.crosses)}"
-        )
+        split = f"would cross {', '.join(point.crosses)}, not {', '.join(point.misses)}"
+        if point.name:
+            click.echo(f"test point: probe the configured test point {point.name}: it {split}")
+        else:
+            click.echo(
+                f"test point needed: a probe endpoint at {point.address or 'an unanswered hop'} "
+                f"(after {point.after} on {point.link}) {split}"
+            )
     for change in result.route_changes:
         click.echo(f"route change on {', '.join(change.links)}: {' '.join(change.names)}")

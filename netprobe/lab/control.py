@@ -19,6 +19,10 @@ NODE_SYSCTLS = (
     # that are an artefact of the kernel's 1-per-second default, not of the path.
     ("net.ipv4.icmp_ratelimit", "0"),
     ("net.ipv6.icmp.ratelimit", "0"),
+    # No reverse-path filter: through the detour, ncsa is reached one way and answers the
+    # other (an asymmetric route, as real re-routes often are), which strict mode drops.
+    ("net.ipv4.conf.all.rp_filter", "0"),
+    ("net.ipv4.conf.default.rp_filter", "0"),
 )
 
 
@@ -34,7 +38,7 @@ class Lab:
         self.run_dir = Path(run_dir) / f"{prefix}lab"
 
     def namespace(self, node: str) -> str:
-        """Namespace name of ``node`` (``ccin2p3``, ``router``, ``starlight``, ``ncsa``)."""
+        """Namespace name of ``node`` (one of ``topology.NODES``, e.g. ``router``)."""
         return topology.namespace(self.prefix, node)
 
     def up(self) -> list[str]:
@@ -98,7 +102,7 @@ class Lab:
         """Set the whole shaping of ``link`` at both ends (what is None is removed).
 
         Args:
-            link: ``uplink``, ``starlight`` or ``ncsa``.
+            link: ``uplink``, ``starlight``, ``ncsa``, ``detour`` or ``ncsa-detour``.
             rate_bps: tbf rate in bit/s in each direction; None for no rate limit.
             delay_s: one-way delay in s added in each direction (RTT grows by 2 × delay);
                 needs sch_netem.
@@ -134,6 +138,29 @@ class Lab:
         netns.require_root()
         item = self._link(link)
         netns.ip(self.namespace(item.a.node), "link", "set", item.a.interface, "down")
+
+    def reroute(self, endpoint: str, *, back: bool = False) -> None:
+        """Make the router reach ``endpoint`` through the detour router (a route change in
+        the router's namespace), or directly again with ``back``; the endpoint answers
+        directly either way. ``up()`` keeps the route as it is.
+
+        Raises:
+            LabError: ``endpoint`` has no detour, or the lab is not up.
+        """
+        netns.require_root()
+        try:
+            detour = topology.detour_link(endpoint)
+        except KeyError as exc:
+            raise LabError(exc.args[0]) from None
+        self._link(detour.name)
+        router = self.namespace(topology.ROUTER)
+        for family in (4, 6):
+            target = topology.host_route(endpoint, family)
+            if back:
+                netns.ip(router, f"-{family}", "route", "del", target, check=False)
+            else:
+                via = topology.address(topology.DETOURS[endpoint], family)
+                netns.ip(router, f"-{family}", "route", "replace", target, "via", via)
 
     def stop_server(self, node: str, port: int) -> None:
         """Stop the iperf3 server of endpoint ``node`` on ``port``; ``up()`` restarts it."""
@@ -188,14 +215,22 @@ class Lab:
         return "UP" not in info.get("flags", [])
 
     def _route(self) -> None:
-        """Forwarding in the router; default routes of the site and endpoints via it."""
-        router = self.namespace(topology.ROUTER)
-        netns.sysctl(router, "net.ipv4.ip_forward", "1")
-        netns.sysctl(router, "net.ipv6.conf.all.forwarding", "1")
-        for node in (topology.SITE, *topology.ENDPOINTS):
+        """Forwarding in both routers; default routes of every other node via the router;
+        the detour router's host routes to the endpoints behind it (used once rerouted)."""
+        for node in (topology.ROUTER, topology.DETOUR):
+            netns.sysctl(self.namespace(node), "net.ipv4.ip_forward", "1")
+            netns.sysctl(self.namespace(node), "net.ipv6.conf.all.forwarding", "1")
+        for node in (topology.SITE, *topology.ENDPOINTS, topology.DETOUR):
             ns = self.namespace(node)
             netns.ip(ns, "route", "replace", "default", "via", topology.gateway(node, 4))
             netns.ip(ns, "-6", "route", "replace", "default", "via", topology.gateway(node, 6))
+        for endpoint in topology.DETOURS:
+            far = topology.detour_link(endpoint)
+            ns = self.namespace(far.a.node)
+            for family in (4, 6):
+                target = topology.host_route(endpoint, family)
+                via = far.b.address4 if family == 4 else far.b.address6
+                netns.ip(ns, f"-{family}", "route", "replace", target, "via", via)
 
     def _write_etc(self, ns: str) -> None:
         """Name resolution inside the lab: its own hosts file, a resolver on the namespace's

@@ -52,6 +52,7 @@ class LabStatus:
     namespaces: dict[str, bool]
     links: list[LinkStatus]
     servers: list[ServerStatus]
+    rerouted: list[str] = field(default_factory=list)  # endpoints reached via the detour
 
     @property
     def complete(self) -> bool:
@@ -103,7 +104,13 @@ def gather(prefix: str, run_dir: Path) -> LabStatus:
                     listening=present[ns] and servers.listening(ns, port),
                 )
             )
-    return LabStatus(prefix=prefix, namespaces=present, links=links, servers=found)
+    router = names[topology.ROUTER]
+    rerouted = [
+        endpoint
+        for endpoint in topology.DETOURS
+        if present[router] and netns.ip_json(router, "route", "show", topology.host_route(endpoint))
+    ]
+    return LabStatus(prefix, present, links, found, rerouted)
 
 
 def _end(ns: str, interface: str, ns_present: bool) -> EndStatus:

@@ -32,12 +32,13 @@ class NamedSegment:
     hops: frozenset[str] = frozenset()
     networks: tuple[Network, ...] = ()
 
-    def contains(self, address: str) -> bool:
-        """True when the hop address (or name) belongs to this segment."""
-        if address in self.hops:
+    def contains(self, address: str | None, name: str | None = None) -> bool:
+        """True when the hop belongs to this segment: its address (or name, as a trace
+        without ``-n`` or an archive gives it) is listed, or its address is in a range."""
+        if any(h is not None and _key(h) in self.hops for h in (address, name)):
             return True
         try:
-            ip = ipaddress.ip_address(address)
+            ip = ipaddress.ip_address(address or "")
         except ValueError:
             return False
         return any(ip.version == net.version and ip in net for net in self.networks)
@@ -93,7 +94,7 @@ def named_segment(name: str, members: Iterable[str]) -> NamedSegment:
                     "(expected e.g. 192.0.2.0/24 or 2001:db8::/32)"
                 ) from None
         else:
-            hops.add(_normal(member))
+            hops.add(_key(member))
     return NamedSegment(name=name, hops=frozenset(hops), networks=tuple(networks))
 
 
@@ -114,7 +115,8 @@ def link_segments(
         same named segment is taken to belong to it.
     """
     nodes = ([_normal(source)] if source is not None else []) + [_address(h) for h in hops]
-    labels = _labels(nodes, named)
+    hostnames = ([None] if source is not None else []) + [_hostname(h) for h in hops]
+    labels = _labels(nodes, hostnames, named)
     names: list[str] = []
     joints: list[str | None] = []
 
@@ -229,10 +231,13 @@ def route_changes(
     return changes
 
 
-def _labels(nodes: list[str | None], named: Sequence[NamedSegment]) -> list[str | None]:
+def _labels(
+    nodes: list[str | None], hostnames: list[str | None], named: Sequence[NamedSegment]
+) -> list[str | None]:
     """Named segment of each node; unanswered nodes inside one named run take its name."""
     labels = [
-        None if n is None else next((s.name for s in named if s.contains(n)), None) for n in nodes
+        None if n is None else next((s.name for s in named if s.contains(n, h)), None)
+        for n, h in zip(nodes, hostnames, strict=True)
     ]
     for i, node in enumerate(nodes):
         if node is None:
@@ -260,9 +265,22 @@ def _address(hop: HopLike) -> str | None:
     return _normal(hop)
 
 
+def _hostname(hop: HopLike) -> str | None:
+    return hop.name if isinstance(hop, Hop) and hop.name else None
+
+
 def _normal(address: str) -> str:
     """One spelling per address (``2001:DB8::1`` and ``2001:db8:0::1`` are one hop)."""
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return address
+
+
+def _key(member: str) -> str:
+    """How a named segment's member is matched: one spelling per address, and host names
+    without case or a trailing dot, as DNS compares them."""
+    try:
+        return str(ipaddress.ip_address(member))
+    except ValueError:
+        return member.rstrip(".").lower()

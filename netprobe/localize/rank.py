@@ -38,7 +38,8 @@ Beyond two faults the best pairs are grown greedily, as SCORE's greedy set cover
 Segments that every observed link crosses together (the same incidence *signature*) cannot
 be told apart by any amount of this evidence; they form one *group*, listed together, with
 the prior that at least one of them is faulty. A hop between two of them, probed from the
-source of a link that crosses them, would split them: we name such test points.
+source of a link that crosses them, would split them: we name such test points, a
+configured one first (an intermediate test point whose state is not known yet).
 
 A route change that coincides with a degradation is a cause of its own (a new path, a
 different provider), scored like a segment crossed only by the re-routed links, with its
@@ -70,7 +71,9 @@ class LinkEvidence:
     (as `paths.link_segments` gives). ``degraded`` is None when its state is unknown.
     ``confidence`` (0.5..1) is the probability that ``degraded`` is right, when the
     detector knows it. ``path_change`` is the route change seen around the degradation
-    (or just True). ``changed_at`` (UTC) orders the evidence.
+    (or just True). ``changed_at`` (UTC) orders the evidence. ``test_point`` marks a
+    configured intermediate test point: its path is part of other links' paths, and while
+    its state is unknown it is the first place suggested to probe.
     """
 
     name: str
@@ -80,6 +83,7 @@ class LinkEvidence:
     confidence: float | None = None
     path_change: PathChange | bool = False
     changed_at: datetime | None = None
+    test_point: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class TestPoint:
-    """Where a new probe endpoint would split segments the evidence cannot tell apart.
+    """Where a probe endpoint would split segments the evidence cannot tell apart.
 
     A probe from the source of ``link`` to the hop ``address`` (just after segment
-    ``after`` on that link's path) would cross ``crosses`` and not ``misses``.
+    ``after`` on that link's path) would cross ``crosses`` and not ``misses``. ``name`` is
+    the configured test point that stands there (whose state is not known yet: probe it),
+    or None when a new one is needed at ``address``.
     """
 
     __test__ = False  # a result record, not a pytest class
@@ -131,6 +137,7 @@ class TestPoint:
     link: str
     crosses: tuple[str, ...]
     misses: tuple[str, ...]
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -456,23 +463,31 @@ def _test_points(links: Sequence[LinkEvidence], tied: list[Candidate]) -> tuple[
     todo = {frozenset(p) for p in combinations(ambiguous, 2)} - together
     options: dict[tuple[frozenset[str], str | None], TestPoint] = {}
     wanted = set(ambiguous)
+
+    def option(link: LinkEvidence, k: int, address: str | None, name: str | None) -> None:
+        crosses = wanted.intersection(link.segments[: k + 1])
+        point = TestPoint(
+            address=address,
+            after=link.segments[k],
+            link=link.name,
+            crosses=tuple(n for n in ambiguous if n in crosses),
+            misses=tuple(n for n in ambiguous if n not in crosses),
+            name=name,
+        )
+        options.setdefault((frozenset(crosses), name or address), point)
+
     for link in links:
+        if link.test_point and link.degraded is None and wanted.intersection(link.segments):
+            last = max(k for k, n in enumerate(link.segments) if n in wanted)
+            option(link, last, None, link.name)
         for k, name in enumerate(link.segments[:-1]):
             if name in wanted and k < len(link.joints):
-                crosses = wanted.intersection(link.segments[: k + 1])
-                point = TestPoint(
-                    address=link.joints[k],
-                    after=name,
-                    link=link.name,
-                    crosses=tuple(n for n in ambiguous if n in crosses),
-                    misses=tuple(n for n in ambiguous if n not in crosses),
-                )
-                options.setdefault((frozenset(crosses), point.address), point)
+                option(link, k, link.joints[k], None)
     chosen: list[TestPoint] = []
     while todo:
-        split = {key: _splits(todo, p) for key, p in options.items()}
-        key = max(split, key=split.__getitem__, default=None)
-        if key is None or split[key] == 0:
+        split = {key: (_splits(todo, p), p.name is not None) for key, p in options.items()}
+        key = max(split, key=split.__getitem__, default=None)  # configured ones first
+        if key is None or split[key][0] == 0:
             break
         chosen.append(options.pop(key))
         todo = {pair for pair in todo if len(pair.intersection(chosen[-1].crosses)) != 1}
