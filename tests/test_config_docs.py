@@ -54,6 +54,7 @@ SECTIONS = [
     ('### options for test = "rtt"', {"test": "rtt", "options": "zzz = 1"}),
     ('### options for test = "trace"', {"test": "trace", "options": "zzz = 1"}),
     ("## [alerts]", {"top": "[alerts]\nzzz = 1"}),
+    ("## [pscheduler]", {"top": '[pscheduler]\nurl = "https://ps.example.org"\nzzz = 1'}),
     ("### [[alerts.links]]", {"top": '[[alerts.links]]\nendpoint = "e"\nzzz = 1'}),
 ]
 SECTIONS += [
@@ -93,9 +94,19 @@ def test_every_accepted_key_is_documented_in_its_section(tmp_path, heading, sett
 
 def test_every_top_level_key_is_documented(tmp_path):
     keys = accepted_keys(tmp_path, {"top": "zzz = 1"})
-    assert set(keys) == {"schema", "site", "store", "alerts", "endpoints", "links", "probes"}
+    assert set(keys) == {
+        "schema",
+        "site",
+        "store",
+        "alerts",
+        "pscheduler",
+        "endpoints",
+        "links",
+        "probes",
+    }
     assert "| `schema` |" in section("## Top level")
-    for table in ("[site]", "[store]", "[alerts]", "[[endpoints]]", "[[links]]", "[[probes]]"):
+    tables = ("[site]", "[store]", "[alerts]", "[pscheduler]", "[[endpoints]]", "[[links]]")
+    for table in (*tables, "[[probes]]"):
         assert f"\n## {table}\n" in DOC
 
 

@@ -9,7 +9,6 @@ README line). Errors run the real process: one line on stderr, exit 1, no traceb
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -235,22 +234,6 @@ def test_nothing_listening(tmp_path):
     proc = netprobe("import", "esmond", url, "--db", str(tmp_path / "np.sqlite"))
     assert proc.returncode == 1
     assert "connection refused" in proc.stderr and "Traceback" not in proc.stderr
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made now with openssl."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed: cannot make a self-signed certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 def test_self_signed_certificate(certificate, tmp_path):
