@@ -4,6 +4,8 @@ The bodies are built as pScheduler's archiver daemon builds them (see
 tests/test_ingest_archiver_body.py), around a real result from tests/fixtures/perfsonar/.
 """
 
+import contextlib
+import http.client
 import json
 import os
 import signal
@@ -14,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from test_ingest_archiver_body import RUN_ID, THROUGHPUT, body_of, load
 from netprobe.cli.configured_store import configured_store
 from netprobe.cli.receive import REJECTED_FILE, TOKEN_ENV
 from netprobe.config import load_config
-from netprobe.errors import ConfigError
+from netprobe.errors import ConfigError, StoreUnavailable
 from netprobe.ingest.receiver import DIE_AFTER_WRITE_ENV, Receiver
 
 TOKEN = "s3cret-token"
@@ -118,6 +121,69 @@ def test_the_same_body_twice_is_stored_once(server, config):
     assert post(server, valid_body())[0] == 201
     assert post(server, valid_body())[0] == 201
     assert len(stored(config)) == 1
+
+
+def body_numbered(n: int) -> bytes:
+    body = body_of(load("throughput-result-example-iperf2.json"), THROUGHPUT)
+    body["id"] = f"run-{n}"  # another run: another id, another time
+    body["run"]["start-time"] = f"2024-05-02T0{n}:00:03Z"
+    body["run"]["end-time"] = f"2024-05-02T0{n}:00:40Z"
+    return json.dumps(body).encode()
+
+
+@contextlib.contextmanager
+def serving(open_store) -> Iterator[int]:
+    """A Receiver on a free loopback port with ``open_store``; yields the port."""
+    receiver = Receiver(
+        ("127.0.0.1", 0), token=TOKEN, open_store=open_store, rejected=Path(os.devnull)
+    )
+    thread = threading.Thread(target=receiver.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver.server_address[1]
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+        thread.join()
+
+
+def keep_alive_posts(port: int, bodies: list[bytes]) -> list[int]:
+    """POST each body in turn on one keep-alive connection; the statuses."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    statuses = []
+    for body in bodies:
+        conn.request("POST", "/", body, headers)
+        answer = conn.getresponse()
+        answer.read()
+        statuses.append(answer.status)
+    conn.close()
+    return statuses
+
+
+def test_one_store_per_connection_reopened_after_a_store_error(config):
+    site = load_config(config)
+    opened = []
+
+    def open_store():
+        opened.append(len(opened))
+        if len(opened) == 1:
+            raise StoreUnavailable("the store is down (test)")
+        return configured_store(site)
+
+    with serving(open_store) as port:
+        statuses = keep_alive_posts(port, [body_numbered(n) for n in range(4)])
+        statuses += keep_alive_posts(port, [body_numbered(4)])
+    # The first result finds the store down: 503, not acknowledged. The connection's next
+    # result opens it again, and that store serves the rest of the connection.
+    assert statuses == [503, 201, 201, 201, 201]
+    assert len(opened) == 3  # down, then once per connection
+    assert sorted(r.context["archive_id"] for r in stored(config)) == [
+        "run-1",
+        "run-2",
+        "run-3",
+        "run-4",
+    ]
 
 
 def free_port() -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from netprobe.errors import DocumentError, StoreError
 from netprobe.ingest.archiver_body import parse_body
+from netprobe.model import Result
 from netprobe.store import Store
 
 MAX_BODY = 1 << 20
@@ -47,8 +48,8 @@ class Receiver(ThreadingHTTPServer):
 
         Args:
             token: the bearer token a sender must present (non-empty).
-            open_store: opens the store; called once per request (SQLite connections
-                belong to one thread).
+            open_store: opens the store; called once per connection, in its thread
+                (SQLite connections belong to one thread), and again after a store error.
             rejected: JSON-lines file where refused bodies are appended.
             max_body: largest body accepted, bytes.
         """
@@ -80,6 +81,18 @@ class Receiver(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: Receiver
     protocol_version = "HTTP/1.1"
+    # The answer goes out as two writes (head, then body). With Nagle's algorithm the body
+    # waits for the sender to acknowledge the head, which a keep-alive sender delays by up
+    # to 40 ms: 20 results/s on one connection instead of hundreds.
+    disable_nagle_algorithm = True
+    _store: Store | None = None  # this connection's store, opened at its first result
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if self._store is not None:
+                self._store.close()
 
     def do_POST(self) -> None:  # noqa: N802 (the http.server name)
         if not self._authorized():
@@ -107,14 +120,29 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(HTTPStatus.BAD_REQUEST, {"error": reason})
             return
         try:
-            with self.server.open_store() as store:
-                store.write([result])
+            self._write(result)
         except StoreError as exc:  # not acknowledged: the sender retries later
             self._answer(HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(exc)})
             return
         if os.environ.get(DIE_AFTER_WRITE_ENV):
             os._exit(137)
         self._answer(HTTPStatus.CREATED, {"stored": result.context.get("archive_id")})
+
+    def _write(self, result: Result) -> None:
+        """Store ``result`` through this connection's store; a store that failed is closed
+        and opened afresh by the next result.
+
+        Raises:
+            StoreError: the store cannot be opened or did not take the result.
+        """
+        if self._store is None:
+            self._store = self.server.open_store()
+        try:
+            self._store.write([result])
+        except StoreError:
+            store, self._store = self._store, None
+            store.close()
+            raise
 
     def _discard(self, length: int) -> None:
         """Read and drop a refused body, so the sender sees the answer rather than a reset;
