@@ -140,18 +140,26 @@ class _Handler(JsonHandler):
 
 
 def _without(hit: dict, excludes: tuple[str, ...]) -> dict:
-    """The hit with the ``_source`` fields at the dotted paths ``excludes`` left out."""
+    """The hit with the ``_source`` fields at the dotted paths ``excludes`` left out; a path
+    goes through lists of objects, as OpenSearch's source filtering does."""
     if not excludes:
         return hit
     source = json.loads(json.dumps(hit["_source"]))
     for path in excludes:
-        *parents, last = path.split(".")
-        holder = source
-        for step in parents:
-            holder = holder.get(step, {}) if isinstance(holder, dict) else {}
-        if isinstance(holder, dict):
-            holder.pop(last, None)
+        _drop(source, path.split("."))
     return {**hit, "_source": source}
+
+
+def _drop(holder, steps: list[str]) -> None:
+    """Remove the field at ``steps`` below ``holder``, in every object of a list on the way."""
+    if isinstance(holder, list):
+        for item in holder:
+            _drop(item, steps)
+    elif isinstance(holder, dict):
+        if len(steps) == 1:
+            holder.pop(steps[0], None)
+        elif steps[0] in holder:
+            _drop(holder[steps[0]], steps[1:])
 
 
 def serve(

@@ -130,35 +130,34 @@ class SqliteStore(Store):
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                intervals: list[tuple] = []
+                hops: list[tuple] = []
                 for result, row in zip(results, rows, strict=True):
                     cursor = conn.execute(_INSERT_RESULT, row)
                     if cursor.rowcount == 0:  # already stored: idempotent re-write
                         continue
                     rid = cursor.lastrowid
-                    conn.executemany(
-                        _INSERT_INTERVAL,
-                        [
-                            (
-                                rid,
-                                seq,
-                                _micros(i.start),
-                                i.seconds,
-                                i.bps,
-                                i.retransmits,
-                                i.rtt_ms,
-                                i.cwnd_bytes,
-                                int(i.omitted),
-                            )
-                            for seq, i in enumerate(result.intervals)
-                        ],
-                    )
-                    conn.executemany(
-                        _INSERT_HOP,
-                        [
-                            (rid, seq, h.ttl, h.address, h.name, h.rtt_ms)
-                            for seq, h in enumerate(result.hops)
-                        ],
-                    )
+                    intervals += [
+                        (
+                            rid,
+                            seq,
+                            _micros(i.start),
+                            i.seconds,
+                            i.bps,
+                            i.retransmits,
+                            i.rtt_ms,
+                            i.cwnd_bytes,
+                            int(i.omitted),
+                        )
+                        for seq, i in enumerate(result.intervals)
+                    ]
+                    hops += [
+                        (rid, seq, h.ttl, h.address, h.name, h.rtt_ms)
+                        for seq, h in enumerate(result.hops)
+                    ]
+                # all the batch's intervals and hops in one statement each
+                conn.executemany(_INSERT_INTERVAL, intervals)
+                conn.executemany(_INSERT_HOP, hops)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
