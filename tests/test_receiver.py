@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ import pytest
 from test_ingest_archiver_body import RUN_ID, THROUGHPUT, body_of, load
 
 from netprobe.cli.configured_store import configured_store
-from netprobe.cli.receive import REJECTED_FILE, TOKEN_ENV
+from netprobe.cli.receive import REJECTED_FILE, TOKEN_ENV, server_tls
 from netprobe.config import load_config
 from netprobe.errors import ConfigError, StoreUnavailable
 from netprobe.ingest.receiver import DIE_AFTER_WRITE_ENV, Receiver
@@ -35,14 +36,21 @@ def valid_body() -> bytes:
     return json.dumps(body_of(load("throughput-result-example-iperf2.json"), THROUGHPUT)).encode()
 
 
-def post(url: str, body: bytes, token: str | None = TOKEN) -> tuple[int, dict]:
-    """POST ``body``; the status and decoded JSON answer (errors included)."""
+def post(
+    url: str,
+    body: bytes,
+    token: str | None = TOKEN,
+    *,
+    method: str = "POST",
+    context: ssl.SSLContext | None = None,
+) -> tuple[int, dict]:
+    """POST (or ``method``) ``body``; the status and decoded JSON answer (errors included)."""
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        with urllib.request.urlopen(request, timeout=10, context=context) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
@@ -132,10 +140,10 @@ def body_numbered(n: int) -> bytes:
 
 
 @contextlib.contextmanager
-def serving(open_store) -> Iterator[int]:
+def serving(open_store, tls: ssl.SSLContext | None = None) -> Iterator[int]:
     """A Receiver on a free loopback port with ``open_store``; yields the port."""
     receiver = Receiver(
-        ("127.0.0.1", 0), token=TOKEN, open_store=open_store, rejected=Path(os.devnull)
+        ("127.0.0.1", 0), token=TOKEN, open_store=open_store, rejected=Path(os.devnull), tls=tls
     )
     thread = threading.Thread(target=receiver.serve_forever, daemon=True)
     thread.start()
@@ -186,18 +194,73 @@ def test_one_store_per_connection_reopened_after_a_store_error(config):
     ]
 
 
+def test_put_as_the_archivers_op_put_sends_it(server, config):
+    status, answer = post(server, valid_body(), method="PUT")
+    assert (status, answer) == (201, {"stored": RUN_ID})
+    assert len(stored(config)) == 1
+
+
+def test_https_with_cert_and_key(config, certificate):
+    cert, key = certificate
+    site = load_config(config)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with serving(lambda: configured_store(site), tls=server_tls(cert, key)) as port:
+        url = f"https://127.0.0.1:{port}/"
+        with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+            post(url, body_numbered(1))  # the system CAs do not know this certificate
+        with pytest.raises((urllib.error.URLError, ConnectionError, http.client.HTTPException)):
+            post(f"http://127.0.0.1:{port}/", body_numbered(2))  # plain HTTP: dropped
+        assert post(url, body_numbered(3), context=trusting)[0] == 201
+        assert post(url, body_numbered(4), token="wrong", context=trusting)[0] == 401
+    assert [r.context["archive_id"] for r in stored(config)] == ["run-3"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--key", "key.pem"], "--key needs --cert"),
+        (["--cert", "missing.pem"], "--cert missing.pem: cannot load the certificate"),
+        (["--cert", "token"], "--cert token: cannot load the certificate"),
+    ],
+)
+def test_bad_tls_files_are_one_line_before_listening(config, tmp_path, args, message):
+    (tmp_path / "token").write_text(TOKEN)
+    done = subprocess.run(
+        [sys.executable, "-c", "from netprobe.cli import main; main()", "receive",
+         "--listen", "127.0.0.1:0", "--config", str(config), "--token-file", "token", *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert message in line and "Traceback" not in done.stderr
+
+
+def test_the_receiver_process_serves_https(config, certificate):
+    cert, key = certificate
+    port = free_port()
+    process = start_receiver(config, port, args=("--cert", str(cert), "--key", str(key)))
+    try:
+        trusting = ssl.create_default_context(cafile=str(cert))
+        assert post(f"https://127.0.0.1:{port}/", valid_body(), context=trusting)[0] == 201
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert "(https, site cc-in2p3)" in process.stderr.read()
+    assert len(stored(config)) == 1
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start_receiver(config: Path, port: int, **env: str) -> subprocess.Popen:
-    """`netprobe receive` as its own process; returns once it accepts connections."""
+def start_receiver(config: Path, port: int, args: list[str] = (), **env: str) -> subprocess.Popen:
+    """`netprobe receive ARGS` as its own process; returns once it accepts connections."""
     environ = {**os.environ, TOKEN_ENV: TOKEN, **env}
     process = subprocess.Popen(
         [sys.executable, "-c", "from netprobe.cli import main; main()",
-         "receive", "--listen", f"127.0.0.1:{port}", "--config", str(config)],
+         "receive", "--listen", f"127.0.0.1:{port}", "--config", str(config), *args],
         env=environ, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     for _ in range(200):
