@@ -8,7 +8,8 @@ It answers the REST flow of pScheduler's api-server (perfsonar/pscheduler @ 1e8b
 - ``GET /pscheduler/tasks/<uuid>?detail=true``: the task as posted, with the ``tool`` the
   lead chose and ``detail.first-run-href``;
 - ``GET …/runs/first`` (the lead waits until it has scheduled the run) and
-  ``GET …/runs/<uuid>?wait-merged=true&wait=N``: the run object with ``run_json``'s fields.
+  ``GET …/runs/<uuid>?wait-merged=true&wait=N``: the run object with ``run_json``'s fields;
+- ``DELETE /pscheduler/tasks/<uuid>``: the task is canceled (recorded), ``OK`` as text.
 
 The run goes through ``states``, one state per answer: each answer stands for the lead's
 own waiting (``wait``), which ends when the state changes. ``result`` (a real merged
@@ -51,7 +52,9 @@ class Lead:
     tool: str = "iperf3"
     status: int | None = None
     delay: float = 0.0
+    run_delay: float = 0.0  # holds back the answers about runs only
     tasks: dict[str, dict] = field(default_factory=dict)
+    canceled: list[str] = field(default_factory=list)  # tasks DELETEd
     first_run: dict[str, str] = field(default_factory=dict)  # task uuid → its run's uuid
     answered: dict[str, int] = field(default_factory=dict)  # run uuid → answers given
     requests: list[tuple[str, str, dict]] = field(default_factory=list)
@@ -92,6 +95,9 @@ class _Handler(JsonHandler):
     lead: Lead
     base: str
 
+    def do_DELETE(self) -> None:
+        self._answer("DELETE", None)
+
     def _answer(self, method: str, body) -> None:
         lead = self.lead
         url = urlsplit(self.path)
@@ -109,6 +115,9 @@ class _Handler(JsonHandler):
             lead.tasks[task_id] = {**body, "tool": lead.tool}
             lead.first_run[task_id] = str(uuid.uuid4())
             return self._send(200, f"{self.base}/pscheduler/tasks/{task_id}")
+        if method == "DELETE" and len(parts) == 3 and parts[2] in lead.tasks:
+            lead.canceled.append(parts[2])
+            return self._send_bytes(200, b"OK\n")  # pScheduler's ok(): plain text
         if method == "GET" and len(parts) == 3 and parts[2] in lead.tasks:
             task = dict(lead.tasks[parts[2]])
             if query.get("detail") in ("true", "1", ""):
@@ -123,6 +132,7 @@ class _Handler(JsonHandler):
         if method == "GET" and len(parts) == 5 and parts[2] in lead.tasks:
             if query.get("wait-local") and query.get("wait-merged"):
                 return self._send(400, "Cannot wait on local and merged results")
+            time.sleep(lead.run_delay)
             run_id = lead.first_run[parts[2]] if parts[4] == "first" else parts[4]
             return self._send(200, lead.run(self.base, parts[2], run_id))
         return self._send(404, "Not found.")

@@ -4,6 +4,7 @@ result input and its trace-result.json (provenance in tests/fixtures/perfsonar/R
 """
 
 import json
+import signal
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from pscheduler_server import Lead as FakeLead
 from pscheduler_server import merged_result, serve
 
+from netprobe.errors import Interrupted
 from netprobe.model import (
     Direction,
     Endpoint,
@@ -229,6 +231,27 @@ def test_run_never_final_before_the_deadline_is_a_timeout(monkeypatch):
         (result,) = pscheduler.run(spec)
     assert result.status is Status.TIMEOUT
     assert "still 'running'" in result.reason and "/runs/" in result.reason
+    # given up on: canceled, so that the lead does not run it for nobody
+    assert result.reason.endswith("; the task was canceled on the lead")
+    assert lead.canceled == list(lead.tasks) and result.context["canceled"] is True
+
+
+def test_stopped_netprobe_cancels_the_task_on_the_lead():
+    lead = FakeLead(run_delay=3.0)
+
+    def stop(signum, frame):
+        raise Interrupted("stopped by SIGALRM (test)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    try:
+        with serve(lead) as url:
+            signal.setitimer(signal.ITIMER_REAL, 0.5)  # while the lead holds the run back
+            with pytest.raises(Interrupted):
+                pscheduler.run(spec_for(url))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(lead.tasks) == 1 and lead.canceled == list(lead.tasks)
 
 
 def test_lead_that_is_not_there_is_a_failure():

@@ -133,7 +133,7 @@ class JsonClient:
         if params:
             query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
             url = f"{url}{'&' if '?' in url else '?'}{query}"
-        return self._send("GET", url, None)
+        return _json(f"GET {url}", self._send("GET", url, None))
 
     def post(self, url: str, body: Any) -> Any:
         """POST ``body`` as JSON to ``url`` and decode the JSON answer.
@@ -141,9 +141,22 @@ class JsonClient:
         Raises:
             FetchError: HTTP error, TLS failure, timeout, no connection, or not JSON.
         """
-        return self._send("POST", url, json.dumps(body).encode())
+        return _json(f"POST {url}", self._send("POST", url, json.dumps(body).encode()))
 
-    def _send(self, method: str, url: str, data: bytes | None) -> Any:
+    def delete(self, url: str) -> None:
+        """DELETE ``url``; the answer's body (often plain text) is not read as JSON.
+
+        Raises:
+            FetchError: HTTP error, TLS failure, timeout or no connection.
+        """
+        self._send("DELETE", url, None)
+
+    def _send(self, method: str, url: str, data: bytes | None) -> bytes:
+        """The answer's body.
+
+        Raises:
+            FetchError: HTTP error, TLS failure, timeout, no connection.
+        """
         scheme = urllib.parse.urlsplit(url).scheme
         if scheme not in ("http", "https"):
             raise FetchError(f"{url}: expected an http:// or https:// URL")
@@ -170,13 +183,20 @@ class JsonClient:
             raise FetchError(f"{what}: {_reason(exc, self.timeout, self.names)}") from None
         except http.client.HTTPException as exc:
             raise FetchError(f"{what}: broken HTTP answer ({type(exc).__name__}: {exc})") from None
-        try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            start = raw[:80].decode("utf-8", "replace")
-            raise FetchError(
-                f"{what}: the answer is not JSON ({exc}); it starts {start!r}"
-            ) from None
+        return raw
+
+
+def _json(what: str, raw: bytes) -> Any:
+    """The decoded JSON of an answer to ``what`` (``GET URL``).
+
+    Raises:
+        FetchError: the answer is not JSON.
+    """
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        start = raw[:80].decode("utf-8", "replace")
+        raise FetchError(f"{what}: the answer is not JSON ({exc}); it starts {start!r}") from None
 
 
 def _excerpt(exc: urllib.error.HTTPError) -> str:

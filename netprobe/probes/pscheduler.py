@@ -5,14 +5,15 @@ The flow is pScheduler's own (``pscheduler-docs/api/api-example``): POST the tas
 GET that run (the lead waits until it is scheduled), then GET the run with ``wait-merged``
 until its state is final, and translate it with ``netprobe.ingest.pscheduler_result``.
 Every state but ``finished``, an unsucceeded result, an HTTP error, a TLS failure and a
-timeout become a failure Result with the reason: never a number.
+timeout become a failure Result with the reason: never a number. A task given up on (a
+timeout, an error, netprobe stopped) is canceled on the lead (``DELETE`` the task).
 """
 
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from netprobe.errors import ConfigError, DocumentError, FetchError, FetchTimeout
+from netprobe.errors import ConfigError, DocumentError, FetchError, FetchTimeout, Interrupted
 from netprobe.ingest.http import JsonClient
 from netprobe.ingest.pscheduler_result import PENDING_STATES, TESTS, parse_run
 from netprobe.model import Lead, ProbeSpec, Result, Status, failed_results
@@ -26,6 +27,7 @@ TEST = "any"  # the engine runs each of TESTS; the probe's own test says which
 TOOL_OVERHEAD = 6.0  # s: pScheduler's iperf3 tool adds a 4 s fudge factor and 2 s to stop
 SCHEDULING = 10.0  # s: the lead schedules the run a little ahead and merges the results after
 POLL_PAUSE = 0.5  # s between two answers that still say the run is not final
+CANCEL_TIMEOUT = 5.0  # s at most to cancel a task given up on (netprobe may be stopping)
 SETTINGS = {
     "ca_file": "[pscheduler] ca_file",
     "insecure": "[pscheduler] insecure = true",
@@ -86,15 +88,43 @@ def run(spec: ProbeSpec) -> list[Result]:
                 f"pScheduler run {state['href']} still {state['state']!r} "
                 f"after {time.monotonic() - began:.0f} s"
             )
-            return _failed(spec, Status.TIMEOUT, reason, started, context)
+            return _failed(spec, Status.TIMEOUT, reason + _cancel(lead, context), started, context)
         return parse(state, spec, test=posted.get("test"), tool=posted.get("tool"), context=context)
+    except Interrupted:  # netprobe was stopped: the lead must not run the test unobserved
+        _cancel(lead, context)
+        raise
     except FetchTimeout as exc:
-        return _failed(spec, Status.TIMEOUT, f"pScheduler lead: {exc}", started, context)
+        reason = f"pScheduler lead: {exc}{_cancel(lead, context)}"
+        return _failed(spec, Status.TIMEOUT, reason, started, context)
     except (FetchError, ConfigError) as exc:
-        return _failed(spec, Status.TOOL_ERROR, f"pScheduler lead: {exc}", started, context)
-    except DocumentError as exc:
-        reason = f"pScheduler lead answered an unusable run: {exc}"
+        reason = f"pScheduler lead: {exc}{_cancel(lead, context)}"
         return _failed(spec, Status.TOOL_ERROR, reason, started, context)
+    except DocumentError as exc:
+        reason = f"pScheduler lead answered an unusable run: {exc}{_cancel(lead, context)}"
+        return _failed(spec, Status.TOOL_ERROR, reason, started, context)
+
+
+def _cancel(lead: Lead, context: dict[str, str | int | float | bool]) -> str:
+    """Cancel the posted task (``context["task_href"]``, if any) on the lead, so that it does
+    not hold the path for a result nobody reads; quickly, best effort.
+
+    Returns:
+        What to add to the failure's reason ("" when nothing was posted).
+    """
+    task_url = context.get("task_href")
+    if not isinstance(task_url, str):
+        return ""
+    try:
+        JsonClient(
+            timeout=min(lead.timeout, CANCEL_TIMEOUT),
+            ca_file=lead.ca_file,
+            insecure=lead.insecure,
+            names=SETTINGS,
+        ).delete(task_url)
+    except (FetchError, ConfigError) as exc:
+        return f"; canceling the task failed ({exc})"
+    context["canceled"] = True
+    return "; the task was canceled on the lead"
 
 
 def parse(
