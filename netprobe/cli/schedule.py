@@ -149,6 +149,7 @@ After=network-online.target
 
 [Service]
 User={user}
+# HTTPS (recommended: the token crosses the network): add --cert FILE --key FILE
 ExecStart={receive}
 Restart=on-failure
 
