@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from archive_server import Archive, serve, throughput_hits  # noqa: E402
 
-from netprobe.ingest.opensearch_archive import DETAIL  # noqa: E402
+from netprobe.ingest.opensearch_archive import DETAIL, STREAMS  # noqa: E402
 
 YEAR = 365 * 24 * 6  # 10-minute slots in a year: 52,560
 
@@ -50,7 +50,7 @@ def main() -> None:
     archive = Archive(hits={"pscheduler_throughput": hits})
     # encode the answers once, before the clock starts (see archive_server.Archive.index)
     archive.index("pscheduler_throughput", DETAIL)
-    archive.index("pscheduler_throughput")
+    archive.index("pscheduler_throughput", STREAMS)
     print(f"documents: {args.count:,}, {args.page} a page")
     for label, extra in (("summaries (default)", ()), ("--intervals", ("--intervals",))):
         with tempfile.TemporaryDirectory() as folder, serve(archive) as url:

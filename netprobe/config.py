@@ -24,7 +24,7 @@ from netprobe.config_schema import (
 from netprobe.config_values import Problems
 from netprobe.errors import ConfigError
 from netprobe.localize.paths import NamedSegment
-from netprobe.model import Endpoint, ProbeSpec, TraceOptions
+from netprobe.model import Endpoint, Lead, ProbeSpec, TraceOptions
 
 __all__ = ["Config", "Link", "Probe", "Site", "StoreConfig", "config_path", "load_config"]
 
@@ -47,6 +47,7 @@ class Config:
     files: tuple[Path, ...]
     alerts: AlertSettings = field(default_factory=AlertSettings)
     segments: tuple[NamedSegment, ...] = ()
+    pscheduler: Lead | None = None
 
     def endpoint(self, name: str) -> Endpoint:
         """The endpoint called ``name``.
@@ -74,8 +75,13 @@ class Config:
             p for p in self.probes if p.endpoint == endpoint and (test is None or p.test == test)
         )
 
+    def engine(self, probe: Probe) -> str:
+        """Where ``probe`` runs: its own ``engine``, else its endpoint's (``local`` by default)."""
+        return probe.engine or self.endpoint(probe.endpoint).engine
+
     def spec(self, probe: Probe | str) -> ProbeSpec:
-        """What to run for ``probe`` now: its endpoint and options, the site's netns and bind.
+        """What to run for ``probe`` now: its endpoint and options, the site's netns and bind,
+        and the ``[pscheduler]`` lead when its engine is ``pscheduler``.
 
         A reverse trace runs in the endpoint's ``netns`` towards the site (``[site] bind``,
         else its name), stored under the endpoint with the reverse direction.
@@ -104,6 +110,7 @@ class Config:
             site=self.site.name,
             netns=self.site.netns,
             bind=self.site.bind,
+            lead=self.pscheduler if self.engine(probe) == "pscheduler" else None,
         )
 
 
@@ -163,8 +170,9 @@ def _read(file: Path, problems: Problems) -> dict | None:
 def _check_across_files(
     root: Path, n_files: int, parts: list[FileConfig], problems: Problems
 ) -> None:
-    """One [site], at most one [store] and [alerts], unique names, known endpoints named."""
-    for kind in ("site", "store", "alerts"):
+    """One [site], at most one [store], [alerts] and [pscheduler], unique names, known
+    endpoints named, a [pscheduler] lead for every ``engine = "pscheduler"``."""
+    for kind in ("site", "store", "alerts", "pscheduler"):
         found = [p.file for p in parts if getattr(p, kind)]
         for file in found[1:]:
             problems.other(
@@ -178,6 +186,15 @@ def _check_across_files(
     for kind in ("endpoints", "links", "probes", "segments"):
         _check_unique(parts, kind, problems)
     _check_segments_apart(parts, problems)
+    if len(parts) == n_files and not any(p.has_lead for p in parts):
+        for part in parts:
+            for key in part.pscheduler_keys:
+                problems.bad(
+                    part.file,
+                    key,
+                    "pscheduler",
+                    'expected a [pscheduler] table with the lead\'s url = "https://..."',
+                )
     known = sorted({name for p in parts for _, name in p.names.get("endpoints", [])})
     expected = f"expected one of: {', '.join(known)}" if known else "expected [[endpoints]]"
     linked: dict[str, str] = {}
@@ -213,6 +230,7 @@ def _assemble(files: list[Path], parts: list[FileConfig]) -> Config:
         files=tuple(files),
         alerts=next((p.alerts for p in parts if p.alerts), AlertSettings()),
         segments=tuple(s for p in parts for s in p.segments),
+        pscheduler=next((p.pscheduler for p in parts if p.pscheduler), None),
     )
 
 

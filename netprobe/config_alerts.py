@@ -130,7 +130,7 @@ _HINTS = {
 
 def _sink_value(option: str, base: Path) -> v.Convert:
     return {
-        "url": _url,
+        "url": v.http_url,
         "resend": v.duration(positive=True),
         "timeout": v.duration(positive=True),
         "format": v.choice("json", "slack"),
@@ -180,12 +180,6 @@ def _report_url(value: Any) -> str:
         raise ValueError(
             "expected a URL whose only {placeholders} are {site}, {endpoint}, {direction}, {kind}"
         ) from None
-    return value
-
-
-def _url(value: Any) -> str:
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-        raise ValueError('expected an http:// or https:// URL such as "http://127.0.0.1:9093"')
     return value
 
 

@@ -22,6 +22,7 @@ from netprobe.model import (
     ROLES,
     TEST_POINT,
     Endpoint,
+    Lead,
     ProbeOptions,
     RttOptions,
     ThroughputOptions,
@@ -39,6 +40,10 @@ TOOLS = {"throughput": ("iperf3",), "rtt": ("ping",), "trace": ("traceroute",)}
 """Tools that perform each test, each the NAME of a module in ``netprobe.probes.PROBES``;
 the first is the default. Kept here (not read from the registry) so that reading a
 schedule does not import every probe module."""
+
+ENGINES = ("local", "pscheduler")
+"""Where a test runs: ``local`` starts the tool here, ``pscheduler`` asks the ``[pscheduler]``
+lead to run it (``netprobe.probes.pscheduler``)."""
 
 DEFAULT_STATE_DIR = Path("/var/lib/netprobe")
 DEFAULT_SHARE = 0.8
@@ -89,6 +94,7 @@ class Probe:
     every: float | None = None
     cron: CronExpr | None = None
     jitter: float = 0.0
+    engine: str | None = None  # None: the endpoint's engine
 
 
 @dataclass(frozen=True)
@@ -132,9 +138,11 @@ class FileConfig:
 
     file: Path
     has_site: bool = False  # a [site] table is present, valid or not
+    has_lead: bool = False  # a [pscheduler] table is present, valid or not
     site: Site | None = None
     store: StoreConfig | None = None
     alerts: AlertSettings | None = None
+    pscheduler: Lead | None = None
     endpoints: list[Endpoint] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
@@ -142,6 +150,7 @@ class FileConfig:
     names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind → (key, name)
     refs: list[tuple[str, str]] = field(default_factory=list)  # (key of endpoint, its value)
     link_refs: list[tuple[str, str]] = field(default_factory=list)  # (key naming a link, it)
+    pscheduler_keys: list[str] = field(default_factory=list)  # keys saying engine = "pscheduler"
 
 
 def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
@@ -156,9 +165,13 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
         return out
     base = file.parent
     out.has_site = "site" in data
+    out.has_lead = "pscheduler" in data
     out.site = top.get("site", lambda t: _site(_sub(problems, file, "site", t), base), None)
     out.store = top.get("store", lambda t: _store(_sub(problems, file, "store", t), base), None)
     out.alerts = top.get("alerts", lambda t: read_alerts(problems, file, t, out.refs), None)
+    out.pscheduler = top.get(
+        "pscheduler", lambda t: _lead(_sub(problems, file, "pscheduler", t), base), None
+    )
     for key, build, items in (
         ("endpoints", _endpoint, out.endpoints),
         ("links", _link, out.links),
@@ -176,6 +189,8 @@ def read_file_tables(file: Path, data: dict, problems: Problems) -> FileConfig:
                 out.refs.append((f"{item_key}.endpoint", table["endpoint"]))
             if key == "endpoints" and isinstance(table.get("on"), list):
                 out.link_refs += [(f"{item_key}.on", n) for n in table["on"] if isinstance(n, str)]
+            if key != "links" and table.get("engine") == "pscheduler":
+                out.pscheduler_keys.append(f"{item_key}.engine")
             record = build(Table(problems, file, item_key, table))
             if record is not None:
                 items.append(record)
@@ -219,6 +234,17 @@ def _store(t: Table, base: Path) -> StoreConfig | None:
     return StoreConfig(kind=kind, **values) if t.finish() else None
 
 
+def _lead(t: Table, base: Path) -> Lead | None:
+    lead = Lead(
+        url=t.get("url", v.http_url, hint='the lead\'s pScheduler, e.g. "https://ps.example.org"'),
+        ca_file=t.get("ca_file", v.ca_file(base), None),
+        insecure=t.get("insecure", v.boolean, False),
+        timeout=t.get("timeout", v.duration(positive=True), 30.0),
+        slip=t.get("slip", v.duration(positive=False), 0.0),
+    )
+    return lead if t.finish() else None
+
+
 def _endpoint(t: Table) -> Endpoint | None:
     endpoint = Endpoint(
         name=t.get("name", v.name, hint='a name such as "ncsa"'),
@@ -228,6 +254,7 @@ def _endpoint(t: Table) -> Endpoint | None:
         netns=t.get("netns", v.name, None),
         role=t.get("role", v.choice(*ROLES), FAR_END),
         on=tuple(t.get("on", v.list_of(v.name), None) or ()),
+        engine=t.get("engine", v.choice(*ENGINES), "local"),
     )
     if endpoint.on and endpoint.role != TEST_POINT:
         t.problems.bad(
@@ -291,6 +318,7 @@ def _probe(t: Table) -> Probe | None:
     every = t.get("every", v.duration(positive=True), None)
     cron = t.get("cron", v.cron, None)
     jitter = t.get("jitter", v.duration(positive=False), 0.0)
+    engine = t.get("engine", v.choice(*ENGINES), None)
     options = t.get("options", lambda x: x, {})
     if "every" not in t.data and "cron" not in t.data:
         t.problems.missing(t.file, t.path("every"), 'every = "1h" or cron = "0 * * * *"')
@@ -311,7 +339,7 @@ def _probe(t: Table) -> Probe | None:
         opts = _options(t, test, options, period)
     if not t.finish() or opts is None:
         return None
-    return Probe(name, test, endpoint, tool, opts, every, cron, jitter)
+    return Probe(name, test, endpoint, tool, opts, every, cron, jitter, engine)
 
 
 def _options(t: Table, test: str, data: object, period: float | None) -> ProbeOptions | None:

@@ -10,6 +10,8 @@ import json
 import math
 import os
 import re
+import ssl
+import urllib.parse
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -281,6 +283,31 @@ def moment(value: Any) -> datetime:
 def cron(value: Any) -> CronExpr:
     """A five-field cron expression evaluated in UTC."""
     return CronExpr.parse(value)
+
+
+def http_url(value: Any) -> str:
+    """An http:// or https:// URL with a host."""
+    if (
+        not isinstance(value, str)
+        or not value.startswith(("http://", "https://"))
+        or not urllib.parse.urlsplit(value).hostname
+    ):
+        raise ValueError('expected an http:// or https:// URL such as "http://127.0.0.1:9093"')
+    return value
+
+
+def ca_file(base: Path) -> Convert:
+    """A PEM file of CA certificates (relative to ``base``) that TLS can load."""
+
+    def convert(value: Any) -> Path:
+        path = folder_path(base)(value)
+        try:
+            ssl.create_default_context().load_verify_locations(cafile=str(path))
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"expected a readable PEM file of CA certificates ({exc})") from None
+        return path
+
+    return convert
 
 
 def folder_path(base: Path) -> Convert:

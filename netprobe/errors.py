@@ -68,6 +68,10 @@ class FetchError(NetprobeError):
     answer that is not the JSON expected; names the URL."""
 
 
+class FetchTimeout(FetchError):
+    """The remote server did not answer within the timeout."""
+
+
 class StoreUnavailable(StoreError):
     """The store cannot take results now (down, timeout, 5xx, credentials): retry later."""
 

@@ -7,6 +7,7 @@ timezone-aware UTC datetimes.
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 
 class Status(StrEnum):
@@ -52,6 +53,7 @@ class Endpoint:
     netns: str | None = None  # its network namespace on this machine (the lab): reverse traces
     role: str = FAR_END
     on: tuple[str, ...] = ()  # names of links; only for a TEST_POINT
+    engine: str = "local"  # "local" (the tool runs here) or "pscheduler" (through a lead)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,21 @@ ProbeOptions = ThroughputOptions | RttOptions | TraceOptions
 
 
 @dataclass(frozen=True)
+class Lead:
+    """A pScheduler host whose REST API runs the tests of ``engine = "pscheduler"`` probes.
+
+    ``timeout`` bounds each HTTP request (s); ``slip`` is how late pScheduler may start a
+    run when the path is busy (s); ``insecure`` skips TLS verification (never the default).
+    """
+
+    url: str
+    ca_file: Path | None = None
+    insecure: bool = False
+    timeout: float = 30.0
+    slip: float = 0.0
+
+
+@dataclass(frozen=True)
 class ProbeSpec:
     """One probe to run now: which test, to which endpoint, from where, with which options."""
 
@@ -108,6 +125,7 @@ class ProbeSpec:
     site: str = "local"
     netns: str | None = None  # network namespace to run the tool in
     bind: str | None = None  # local source address
+    lead: Lead | None = None  # set when the test runs through pScheduler
 
     @property
     def directions(self) -> list["Direction"]:

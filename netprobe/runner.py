@@ -14,7 +14,7 @@ from netprobe.config import Config, Probe
 from netprobe.errors import Interrupted, LockBusy
 from netprobe.locks import EndpointLock, RunLock
 from netprobe.model import ProbeSpec, Result, Status, failed_results
-from netprobe.probes import PROBES
+from netprobe.probes import module_for
 from netprobe.schedule import due_runs, lock_seconds, needs_endpoint_lock
 from netprobe.store import Store
 
@@ -70,7 +70,7 @@ def run_probe(
         Interrupted: stopped by a signal; what was under way is stored as ``aborted``.
     """
     spec = config.spec(probe)
-    module = PROBES[probe.tool]
+    module = module_for(probe.tool, spec)
     started = datetime.now(UTC)
     try:
         reasons = module.can_run(spec)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from netprobe.config import Config, Probe
 from netprobe.cron import as_utc
 from netprobe.model import ProbeSpec
-from netprobe.probes import PROBES
+from netprobe.probes import PROBES, module_for
 
 BACKFILL = timedelta(days=7)
 """How far back missed slots are reported; older ones are dropped silently."""
@@ -150,7 +150,6 @@ def lock_seconds(probe: Probe, spec: ProbeSpec) -> float | None:
     Returns:
         None when the test takes no endpoint lock, or its tool module is not registered.
     """
-    module = PROBES.get(probe.tool)
-    if not needs_endpoint_lock(probe) or module is None:
+    if not needs_endpoint_lock(probe) or probe.tool not in PROBES:
         return None
-    return float(module.duration(spec))
+    return float(module_for(probe.tool, spec).duration(spec))

@@ -4,6 +4,7 @@ Every function raises ValueError with a message saying what was expected; caller
 (config, the CLI's parameter types) add the file and key.
 """
 
+import math
 import re
 from datetime import UTC, date, datetime, time
 
@@ -120,3 +121,14 @@ def parse_iso8601_duration(text: str) -> float:
         raise ValueError(f"expected an ISO 8601 duration such as 'PT4H' or 'PT30S', got {text!r}")
     weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def format_iso8601_duration(seconds: float) -> str:
+    """Seconds as the ISO 8601 duration pScheduler's specs take: ``PT10S``, ``PT0.2S``.
+
+    Raises:
+        ValueError: a negative or non-finite number of seconds.
+    """
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"expected seconds >= 0, got {seconds!r}")
+    return f"PT{seconds:.6f}".rstrip("0").rstrip(".") + "S"

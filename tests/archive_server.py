@@ -17,17 +17,15 @@ are sent as they are). Every request is recorded in ``requests``.
 """
 
 import json
-import ssl
-import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_http import JsonHandler, serve_handler
 
 ESMOND_ROOT = "/esmond/perfsonar/archive/"
 
@@ -78,18 +76,8 @@ class _Raw:
     text: str
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     archive: Archive
-
-    def log_message(self, *args) -> None:  # keep pytest output clean
-        pass
-
-    def do_GET(self) -> None:
-        self._answer("GET", None)
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self._answer("POST", json.loads(self.rfile.read(length) or b"null"))
 
     def _answer(self, method: str, body) -> None:
         archive = self.archive
@@ -148,51 +136,39 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             text = document.text if isinstance(document, _Raw) else json.dumps(document)
             data = text.encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test)
+        self._send_bytes(status, data)
 
 
 def _without(hit: dict, excludes: tuple[str, ...]) -> dict:
-    """The hit with the ``_source`` fields at the dotted paths ``excludes`` left out."""
+    """The hit with the ``_source`` fields at the dotted paths ``excludes`` left out; a path
+    goes through lists of objects, as OpenSearch's source filtering does."""
     if not excludes:
         return hit
     source = json.loads(json.dumps(hit["_source"]))
     for path in excludes:
-        *parents, last = path.split(".")
-        holder = source
-        for step in parents:
-            holder = holder.get(step, {}) if isinstance(holder, dict) else {}
-        if isinstance(holder, dict):
-            holder.pop(last, None)
+        _drop(source, path.split("."))
     return {**hit, "_source": source}
 
 
-@contextmanager
-def serve(archive: Archive, *, cert: Path | None = None, key: Path | None = None) -> Iterator[str]:
+def _drop(holder, steps: list[str]) -> None:
+    """Remove the field at ``steps`` below ``holder``, in every object of a list on the way."""
+    if isinstance(holder, list):
+        for item in holder:
+            _drop(item, steps)
+    elif isinstance(holder, dict):
+        if len(steps) == 1:
+            holder.pop(steps[0], None)
+        elif steps[0] in holder:
+            _drop(holder[steps[0]], steps[1:])
+
+
+def serve(
+    archive: Archive, *, cert: Path | None = None, key: Path | None = None
+) -> AbstractContextManager[str]:
     """Serve ``archive`` on 127.0.0.1 (HTTPS with ``cert``/``key``); yields the base URL."""
-    handler = type("Handler", (_Handler,), {"archive": archive})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    scheme = "http"
-    if cert is not None:
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.load_cert_chain(cert, key)
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return serve_handler(
+        lambda base: type("Handler", (_Handler,), {"archive": archive}), cert=cert, key=key
+    )
 
 
 HIT_TEMPLATE = (

@@ -21,4 +21,4 @@ def run_cli():
     return run
 
 
-pytest_plugins = ["lab_fixture", "alertmanager_fixture", "influx_fixture"]
+pytest_plugins = ["lab_fixture", "alertmanager_fixture", "influx_fixture", "tls_fixture"]

@@ -55,6 +55,7 @@ SECTIONS = [
     ('### options for test = "trace"', {"test": "trace", "options": "zzz = 1"}),
     ("## [[segments]]", {"top": '[[segments]]\nname = "x"\nhops = ["a"]\nzzz = 1'}),
     ("## [alerts]", {"top": "[alerts]\nzzz = 1"}),
+    ("## [pscheduler]", {"top": '[pscheduler]\nurl = "https://ps.example.org"\nzzz = 1'}),
     ("### [[alerts.links]]", {"top": '[[alerts.links]]\nendpoint = "e"\nzzz = 1'}),
 ]
 SECTIONS += [
@@ -99,14 +100,15 @@ def test_every_top_level_key_is_documented(tmp_path):
         "site",
         "store",
         "alerts",
+        "pscheduler",
         "endpoints",
         "links",
         "probes",
         "segments",
     }
     assert "| `schema` |" in section("## Top level")
-    tables = ("[site]", "[store]", "[alerts]", "[[endpoints]]", "[[links]]", "[[probes]]")
-    for table in (*tables, "[[segments]]"):
+    tables = ("[site]", "[store]", "[alerts]", "[pscheduler]", "[[endpoints]]", "[[links]]")
+    for table in (*tables, "[[probes]]", "[[segments]]"):
         assert f"\n## {table}\n" in DOC
 
 

@@ -124,7 +124,8 @@ CASES = {
     "schema as float": ({"top": "schema = 1.0"}, "schema = 1.0: expected 1"),
     "unknown top-level key": (
         {"top": 'schema = 1\ncolour = "red"'},
-        'colour = "red": unknown key; expected one of: alerts, endpoints, links, probes, schema,',
+        'colour = "red": unknown key; expected one of: alerts, endpoints, links, probes, '
+        "pscheduler, schema,",
     ),
     "port as string": (
         {"endpoint": 'port = "5201"'},
@@ -218,6 +219,38 @@ CASES = {
         "probes[0].options.parallel = true: expected an integer",
     ),
     "zero duration": ({"options": 'options = { duration = "0s" }'}, "expected a duration > 0"),
+    "pscheduler engine without a lead": (
+        {"endpoint": 'engine = "pscheduler"'},
+        'endpoints[0].engine = "pscheduler": expected a [pscheduler] table with the lead\'s url',
+    ),
+    "probe engine without a lead": (
+        {"probe": 'engine = "pscheduler"'},
+        'probes[0].engine = "pscheduler": expected a [pscheduler] table',
+    ),
+    "unknown engine": (
+        {"probe": 'engine = "perfsonar"'},
+        'probes[0].engine = "perfsonar": expected one of: local, pscheduler',
+    ),
+    "lead without url": (
+        {"store": "[pscheduler]\ninsecure = true"},
+        "pscheduler.url: missing; expected the lead's pScheduler",
+    ),
+    "lead url not http": (
+        {"store": '[pscheduler]\nurl = "ps.example.org"'},
+        'pscheduler.url = "ps.example.org": expected an http:// or https:// URL',
+    ),
+    "lead insecure as text": (
+        {"store": '[pscheduler]\nurl = "https://ps.example.org"\ninsecure = "yes"'},
+        'pscheduler.insecure = "yes": expected true or false',
+    ),
+    "lead CA file missing": (
+        {"store": '[pscheduler]\nurl = "https://ps.example.org"\nca_file = "nowhere.pem"'},
+        'pscheduler.ca_file = "nowhere.pem": expected a readable PEM file of CA certificates',
+    ),
+    "lead timeout zero": (
+        {"store": '[pscheduler]\nurl = "https://ps.example.org"\ntimeout = "0s"'},
+        'pscheduler.timeout = "0s": expected a duration > 0',
+    ),
     "name with a slash": (
         {"endpoint": "", "probe_endpoint": "a/b"},
         'endpoint = "a/b": expected a name',

@@ -143,6 +143,26 @@ def test_iperf3_receiver_rate_retransmits_and_stream_rtt():
     assert second.omitted and second.start == STARTED + timedelta(seconds=1)
 
 
+def test_intervals_written_as_numeric_strings_read_the_same():
+    plain = iperf3_like()
+    as_text = iperf3_like()
+    for interval in as_text["intervals"]:
+        summary = interval["summary"]
+        for key, value in summary.items():
+            if type(value) in (int, float):
+                summary[key] = str(value)  # as some archives write numbers
+    fast = parse_merged(plain, THROUGHPUT, started=STARTED).intervals
+    checked = parse_merged(as_text, THROUGHPUT, started=STARTED).intervals
+    assert fast == checked and len(fast) == 2
+
+
+def test_a_bad_interval_field_is_named():
+    doc = iperf3_like()
+    doc["intervals"][1]["summary"]["throughput-bits"] = float("inf")
+    with pytest.raises(DocumentError, match=r"result\.intervals\[1\]\.summary\.throughput-bits"):
+        parse_merged(doc, THROUGHPUT, started=STARTED)
+
+
 def test_reverse_test_is_the_reverse_direction():
     test = {
         "type": "throughput",

@@ -88,3 +88,27 @@ def test_bad_template_file(tmp_path, content, message):
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"Error: {path}: {message}")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_schedule_run_through_the_sites_pscheduler(run_cli, tmp_path, name):
+    out = tmp_path / "mesh.toml"
+    lead = f"https://{EXAMPLES[name]}"
+    run_cli(
+        "psconfig", str(FIXTURES / f"{name}.json"), "--site", EXAMPLES[name],
+        "--pscheduler", lead, "-o", str(out),
+    )  # fmt: skip
+    written = tomllib.loads(out.read_text())
+    assert written["pscheduler"] == {"url": lead}
+    assert {e["engine"] for e in written["endpoints"]} == {"pscheduler"}
+    rows = json.loads(run_cli("schedule", "list", "--config", str(out), "--json").stdout)
+    assert rows and {r["engine"] for r in rows} == {"pscheduler"}
+
+
+def test_pscheduler_needs_a_url(run_cli):
+    template = str(FIXTURES / "example-1-simple-mesh.json")
+    out = run_cli(
+        "psconfig", template, "--site", "host-a.perfsonar.net", "--pscheduler", "ps.example",
+        expect=2,
+    )  # fmt: skip
+    assert "--pscheduler" in out.stderr and "expected an http(s):// URL" in out.stderr

@@ -43,9 +43,10 @@ def test_list_table_for_people(run_cli):
     out = run_cli("schedule", "list", "--config", SPLIT, "--at", "2024-05-01").stdout
     lines = out.splitlines()
     assert lines[0].split() == [
-        "PROBE", "TEST", "TOOL", "ENDPOINT", "SCHEDULE", "NEXT", "SLOT", "DELAY", "LOCK"
+        "PROBE", "TEST", "TOOL", "ENGINE", "ENDPOINT", "SCHEDULE", "NEXT", "SLOT", "DELAY", "LOCK"
     ]  # fmt: skip
     assert "far-trace" in lines[2] and "every 1h" in lines[2] and "2024-05-01T01:00:00Z" in lines[2]
+    assert lines[2].split()[3] == "local"
 
 
 def test_list_refuses_a_bad_time(run_cli):

@@ -36,6 +36,13 @@ from netprobe.psconfig import translate
     help="PEM file of the CA that signed the template server's certificate.",
 )
 @click.option("--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
+@click.option(
+    "--pscheduler",
+    "lead",
+    metavar="URL",
+    help="Run every test through this pScheduler lead (usually https://SITE): the schedule "
+    'gets a [pscheduler] table and engine = "pscheduler" endpoints.',
+)
 def psconfig(
     template: str,
     site: str,
@@ -43,6 +50,7 @@ def psconfig(
     timeout: float,
     ca_file: Path | None,
     insecure: bool,
+    lead: str | None,
 ) -> None:
     """Translate the pSConfig TEMPLATE (a file or an http(s) URL) into SITE's schedule.
 
@@ -55,7 +63,11 @@ def psconfig(
       netprobe psconfig /etc/perfsonar/psconfig/mesh.json --site ccperfsonar1.in2p3.fr
       netprobe psconfig https://mesh.example.org/psconfig.json --site lyon \\
           -o schedules/mesh.toml && netprobe schedule check --config schedules/mesh.toml
+      netprobe psconfig mesh.json --site ccperfsonar1.in2p3.fr \\
+          --pscheduler https://ccperfsonar1.in2p3.fr -o schedules/mesh.toml
     """
+    if lead is not None and not lead.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{lead!r}: expected an http(s):// URL", param_hint="--pscheduler")
     if template.startswith(("http://", "https://")):
         if insecure:
             click.secho(INSECURE_WARNING, err=True, fg="red", bold=True)
@@ -63,7 +75,7 @@ def psconfig(
         document = client.get(template)
     else:
         document = _read_file(Path(template))
-    text, untranslated = translate(document, site, origin=template)
+    text, untranslated = translate(document, site, origin=template, lead=lead)
     for line in untranslated:
         click.echo(f"not translated: {line}", err=True)
     if output is None:

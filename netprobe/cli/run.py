@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from netprobe.cli.config_option import config_option
+from netprobe.cli.config_option import config_option, warn_if_insecure
 from netprobe.cli.configured_store import configured_store
 from netprobe.cli.render import results_json, results_table
 from netprobe.config import load_config
@@ -49,6 +49,7 @@ def run(config_path: Path | None, no_jitter: bool, as_json: bool) -> None:
       netprobe run --config schedules/lab.toml
     """
     config = load_config(config_path)
+    warn_if_insecure(config)
     with configured_store(config) as store, sigterm_stops():
         try:
             report = run_due(config, store, jitter=not no_jitter)
@@ -86,6 +87,7 @@ def probe(config_path: Path | None, endpoint: str, test: str, as_json: bool) -> 
       netprobe probe --config schedules/lab.toml np-starlight --json
     """
     config = load_config(config_path)
+    warn_if_insecure(config)
     config.endpoint(endpoint)  # an unknown name is an error listing the known ones
     probes = config.probes_to(endpoint, test)
     if not probes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from netprobe.cli.config_option import config_option
+from netprobe.cli.config_option import config_option, warn_if_insecure
 from netprobe.config import Config, Probe, config_path, load_config
 from netprobe.schedule import jitter_offset, lock_seconds, needs_endpoint_lock, next_slot, run_at
 from netprobe.units import parse_time
@@ -43,6 +43,7 @@ def check(config_path: Path | None) -> None:
     Before installing an edited file:  netprobe schedule check --config schedules/site.toml
     """
     config = load_config(config_path)
+    warn_if_insecure(config)
     click.echo(
         f"ok: site {config.site.name}, {len(config.endpoints)} endpoints, "
         f"{len(config.links)} links, {len(config.probes)} probes from {_files(config)}"
@@ -148,6 +149,7 @@ After=network-online.target
 
 [Service]
 User={user}
+# HTTPS (recommended: the token crosses the network): add --cert FILE --key FILE
 ExecStart={receive}
 Restart=on-failure
 
@@ -168,10 +170,11 @@ WantedBy=multi-user.target"""
 def list_probes(config_path: Path | None, as_json: bool, at_text: str | None) -> None:
     """List every probe: its schedule, next slot, start time with jitter, and endpoint lock.
 
-    NEXT SLOT is the probe's nominal time (UTC); the run starts DELAY later, a fixed
-    per-probe share of its jitter. LOCK is how long a throughput test holds its endpoint
-    (no two run at once to one endpoint); "-" for tests that take no lock, or whose tool
-    module is not installed.
+    ENGINE is where the test runs: local (the tool on this host) or pscheduler (through
+    the [pscheduler] lead, which picks the tool). NEXT SLOT is the probe's nominal time
+    (UTC); the run starts DELAY later, a fixed per-probe share of its jitter. LOCK is how
+    long a throughput test holds its endpoint (no two run at once to one endpoint); "-"
+    for tests that take no lock, or whose tool module is not installed.
     """
     config = load_config(config_path)
     try:
@@ -182,12 +185,14 @@ def list_probes(config_path: Path | None, as_json: bool, at_text: str | None) ->
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    headers = ["PROBE", "TEST", "TOOL", "ENDPOINT", "SCHEDULE", "NEXT SLOT", "DELAY", "LOCK"]
+    headers = ["PROBE", "TEST", "TOOL", "ENGINE", "ENDPOINT", "SCHEDULE", "NEXT SLOT"]
+    headers += ["DELAY", "LOCK"]
     table = [
         [
             r["probe"],
             r["test"],
             r["tool"],
+            r["engine"],
             r["endpoint"],
             r["schedule"],
             r["next_slot"].replace("+00:00", "Z"),
@@ -208,6 +213,7 @@ def _describe(config: Config, probe: Probe, now: datetime) -> dict:
         "probe": probe.name,
         "test": probe.test,
         "tool": probe.tool,
+        "engine": config.engine(probe),
         "endpoint": probe.endpoint,
         "schedule": f"every {_period(probe.every)}" if probe.every else f"cron {probe.cron.text}",
         "every_s": probe.every,

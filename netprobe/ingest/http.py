@@ -3,7 +3,7 @@
 TLS is verified by default; ``ca_file`` adds a CA (perfSONAR hosts often use their own);
 ``insecure`` turns verification off and the caller must say so loudly (``INSECURE_WARNING``).
 Every failure (HTTP 4xx/5xx, TLS, timeout, refused connection, an answer that is not JSON)
-is one ``FetchError`` line naming the method and URL.
+is one ``FetchError`` line naming the method and URL (``FetchTimeout`` for a timeout).
 """
 
 import base64
@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from netprobe import __version__
-from netprobe.errors import ConfigError, FetchError
+from netprobe.errors import ConfigError, FetchError, FetchTimeout
 
 INSECURE_WARNING = (
     "WARNING: TLS certificate verification is OFF (--insecure): anyone on the path can "
     "read the credentials and forge the answers. Prefer --ca-file with the archive's CA."
 )
 """What a command prints on stderr when it was asked to skip TLS verification."""
+
+CLI_OPTIONS = {"ca_file": "--ca-file", "insecure": "--insecure", "timeout": "--timeout"}
+"""How error messages name the settings that fix them: the import commands' options."""
 
 TOKEN_ENV = "NETPROBE_ARCHIVE_TOKEN"
 PASSWORD_ENV = "NETPROBE_ARCHIVE_PASSWORD"
@@ -90,6 +93,7 @@ class JsonClient:
         ca_file: a PEM file of CA certificates trusted in addition to the system's.
         insecure: do not verify the server's certificate or name (never the default).
         authorization: the ``Authorization`` header value sent with every request.
+        names: how messages name the ca_file, insecure and timeout settings.
 
     Raises:
         ConfigError: ``ca_file`` cannot be loaded.
@@ -102,8 +106,10 @@ class JsonClient:
         ca_file: Path | None = None,
         insecure: bool = False,
         authorization: str | None = None,
+        names: Mapping[str, str] = CLI_OPTIONS,
     ) -> None:
         self.timeout = timeout
+        self.names = names
         self.insecure = insecure
         self._authorization = authorization
         self._tls = ssl.create_default_context()
@@ -111,7 +117,9 @@ class JsonClient:
             try:
                 self._tls.load_verify_locations(cafile=str(ca_file))
             except (OSError, ssl.SSLError) as exc:
-                raise ConfigError(f"--ca-file {ca_file}: cannot load it as PEM ({exc})") from None
+                raise ConfigError(
+                    f"{names['ca_file']} {ca_file}: cannot load it as PEM ({exc})"
+                ) from None
         if insecure:
             self._tls.check_hostname = False
             self._tls.verify_mode = ssl.CERT_NONE
@@ -125,7 +133,7 @@ class JsonClient:
         if params:
             query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
             url = f"{url}{'&' if '?' in url else '?'}{query}"
-        return self._send("GET", url, None)
+        return _json(f"GET {url}", self._send("GET", url, None))
 
     def post(self, url: str, body: Any) -> Any:
         """POST ``body`` as JSON to ``url`` and decode the JSON answer.
@@ -133,9 +141,22 @@ class JsonClient:
         Raises:
             FetchError: HTTP error, TLS failure, timeout, no connection, or not JSON.
         """
-        return self._send("POST", url, json.dumps(body).encode())
+        return _json(f"POST {url}", self._send("POST", url, json.dumps(body).encode()))
 
-    def _send(self, method: str, url: str, data: bytes | None) -> Any:
+    def delete(self, url: str) -> None:
+        """DELETE ``url``; the answer's body (often plain text) is not read as JSON.
+
+        Raises:
+            FetchError: HTTP error, TLS failure, timeout or no connection.
+        """
+        self._send("DELETE", url, None)
+
+    def _send(self, method: str, url: str, data: bytes | None) -> bytes:
+        """The answer's body.
+
+        Raises:
+            FetchError: HTTP error, TLS failure, timeout, no connection.
+        """
         scheme = urllib.parse.urlsplit(url).scheme
         if scheme not in ("http", "https"):
             raise FetchError(f"{url}: expected an http:// or https:// URL")
@@ -153,20 +174,29 @@ class JsonClient:
         except urllib.error.HTTPError as exc:
             raise FetchError(f"{what}: HTTP {exc.code} {exc.reason}{_excerpt(exc)}") from None
         except urllib.error.URLError as exc:
-            raise FetchError(f"{what}: {_reason(exc.reason, self.timeout)}") from None
+            late = FetchTimeout if isinstance(exc.reason, TimeoutError) else FetchError
+            raise late(f"{what}: {_reason(exc.reason, self.timeout, self.names)}") from None
         except TimeoutError:
-            raise FetchError(f"{what}: {_reason(TimeoutError(), self.timeout)}") from None
+            reason = _reason(TimeoutError(), self.timeout, self.names)
+            raise FetchTimeout(f"{what}: {reason}") from None
         except (ssl.SSLError, OSError) as exc:
-            raise FetchError(f"{what}: {_reason(exc, self.timeout)}") from None
+            raise FetchError(f"{what}: {_reason(exc, self.timeout, self.names)}") from None
         except http.client.HTTPException as exc:
             raise FetchError(f"{what}: broken HTTP answer ({type(exc).__name__}: {exc})") from None
-        try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            start = raw[:80].decode("utf-8", "replace")
-            raise FetchError(
-                f"{what}: the answer is not JSON ({exc}); it starts {start!r}"
-            ) from None
+        return raw
+
+
+def _json(what: str, raw: bytes) -> Any:
+    """The decoded JSON of an answer to ``what`` (``GET URL``).
+
+    Raises:
+        FetchError: the answer is not JSON.
+    """
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        start = raw[:80].decode("utf-8", "replace")
+        raise FetchError(f"{what}: the answer is not JSON ({exc}); it starts {start!r}") from None
 
 
 def _excerpt(exc: urllib.error.HTTPError) -> str:
@@ -179,19 +209,19 @@ def _excerpt(exc: urllib.error.HTTPError) -> str:
     return f": {body[:200]}" if body else ""
 
 
-def _reason(reason: object, timeout: float) -> str:
+def _reason(reason: object, timeout: float, names: Mapping[str, str]) -> str:
     """One line on why a connection failed: TLS, timeout, refused, or the system's words."""
     if isinstance(reason, ssl.SSLCertVerificationError):
         return (
-            f"TLS certificate not trusted ({reason.verify_message}): give the archive's CA "
-            "with --ca-file, or (not recommended) --insecure"
+            f"TLS certificate not trusted ({reason.verify_message}): give the server's CA "
+            f"with {names['ca_file']}, or (not recommended) {names['insecure']}"
         )
     if isinstance(reason, ssl.SSLError):
         return f"TLS failure ({reason.reason or reason})"
     if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s (timeout; raise it with --timeout)"
+        return f"no answer within {timeout:g} s (timeout; raise it with {names['timeout']})"
     if isinstance(reason, ConnectionRefusedError):
-        return "connection refused (is the archive's web server running on that port?)"
+        return "connection refused (is the server's web server running on that port?)"
     if isinstance(reason, socket.gaierror):
         return f"cannot resolve the host name ({reason.strerror})"
     return f"cannot connect ({reason})"

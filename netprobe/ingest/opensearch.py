@@ -26,8 +26,8 @@ from netprobe.ingest import (
     sequence,
     text,
 )
-from netprobe.ingest.pscheduler_result import TESTS, hops_of_path
-from netprobe.model import Direction, Hop, Interval, Result, Status
+from netprobe.ingest.pscheduler_result import TESTS, hops_of_path, intervals_of
+from netprobe.model import Direction, Hop, Result, Status
 
 
 def parse_hit(hit: Any) -> Result:
@@ -148,22 +148,7 @@ def _throughput(source: Mapping[str, Any], result: Result) -> None:
         if lookup(source, f"result.{key}") is not None:
             result.context[key] = number(lookup(source, f"result.{key}"), f"result.{key}")
     intervals = sequence(lookup(source, "result.intervals.json"), "result.intervals.json")
-    for i, interval in enumerate(intervals):
-        where = f"result.intervals.json[{i}].summary"
-        entry = mapping(lookup(interval, "summary"), where)
-        start = number(lookup(entry, "start"), f"{where}.start")
-        retransmits = lookup(entry, "retransmits")
-        result.intervals.append(
-            Interval(
-                start=after(result.started, start, f"{where}.start"),
-                seconds=number(lookup(entry, "end"), f"{where}.end") - start,
-                bps=number(lookup(entry, "throughput-bits"), f"{where}.throughput-bits"),
-                retransmits=int(number(retransmits, f"{where}.retransmits"))
-                if retransmits is not None
-                else None,
-                omitted=lookup(entry, "omitted") is True,
-            )
-        )
+    result.intervals = intervals_of(intervals, result.started, "result.intervals.json")
 
 
 def _rtt(source: Mapping[str, Any], result: Result) -> None:

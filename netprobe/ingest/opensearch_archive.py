@@ -24,13 +24,17 @@ TIME_FIELD = "pscheduler.start_time"
 DETAIL = ("result.intervals", "result.streams")
 """Per-interval and per-stream results: ten times the data of the summaries, left out of
 the answers unless asked for (the analysis reads each run's summary)."""
+STREAMS = ("result.intervals.json.streams", "result.streams")
+"""Per-stream results, left out even when the intervals are asked for: only each
+interval's summary is kept, and the streams are as big again (more with parallel streams).
+OpenSearch's source filtering follows a path through the list of intervals."""
 
 
 def search_body(
     since: datetime, until: datetime, size: int, after: list | None, *, intervals: bool = False
 ) -> dict:
     """The ``_search`` request of one page: the time range, sorted by start, ``size`` hits,
-    without the per-interval and per-stream results unless ``intervals``."""
+    without the per-stream results, and without the per-interval ones unless ``intervals``."""
     body: dict[str, Any] = {
         "size": size,
         "sort": [{TIME_FIELD: {"order": "asc"}}],
@@ -44,8 +48,7 @@ def search_body(
         },
         "track_total_hits": True,
     }
-    if not intervals:
-        body["_source"] = {"excludes": list(DETAIL)}
+    body["_source"] = {"excludes": list(STREAMS if intervals else DETAIL)}
     if after is not None:
         body["search_after"] = after
     return body

@@ -8,7 +8,7 @@ passed through), rtt-test and trace times as ISO 8601 durations.
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from netprobe.errors import DocumentError
@@ -243,10 +243,8 @@ def _throughput(merged: Mapping[str, Any], result: Result) -> None:
     for key in ("mss", "mtu", "tcp-window-size"):
         if merged.get(key) is not None:
             result.context[key.replace("-", "_")] = merged[key]
-    for i, interval in enumerate(sequence(lookup(merged, "intervals"), "result.intervals")):
-        result.intervals.append(
-            _interval(interval, f"result.intervals[{i}].summary", result.started)
-        )
+    entries = sequence(lookup(merged, "intervals"), "result.intervals")
+    result.intervals = intervals_of(entries, result.started, "result.intervals")
 
 
 def _udp(total: Mapping[str, Any], metrics: dict[str, float]) -> None:
@@ -262,8 +260,61 @@ def _udp(total: Mapping[str, Any], metrics: dict[str, float]) -> None:
         metrics["jitter_ms"] = number(jitter, "result.summary.summary.jitter")
 
 
+def intervals_of(entries: Sequence[Any], started: datetime, where: str) -> list[Interval]:
+    """pScheduler's ``intervals`` (each ``{streams, summary}``) → Intervals from each summary.
+
+    Args:
+        entries: the list; offsets (``start``, ``end``, s) are relative to ``started``.
+        started: the run's start, aware UTC.
+        where: the list's path, for errors (``result.intervals``).
+
+    Raises:
+        DocumentError: an entry without summary, or a field missing or not a number
+            (named ``where[i].summary.field``).
+    """
+    out = []
+    for i, item in enumerate(entries):
+        entry = item.get("summary") if type(item) is dict else None
+        plain = _plain_interval(entry, started) if type(entry) is dict else None
+        out.append(plain or _interval(item, f"{where}[{i}].summary", started))
+    return out
+
+
+_PLAIN = frozenset({float, int})
+"""Types the fast path takes (not bool, not numeric strings: _interval checks those)."""
+
+
+def _plain_interval(entry: dict, started: datetime) -> Interval | None:
+    """The interval when every field is a plain finite number, else None (then _interval
+    checks it field by field and names what is wrong). A link-year holds 525,600 of them."""
+    get = entry.get
+    start, end, bps = get("start"), get("end"), get("throughput-bits")
+    rtt, cwnd, retransmits = get("rtt"), get("tcp-window-size"), get("retransmits")
+    if not (type(start) in _PLAIN and type(end) in _PLAIN and type(bps) in _PLAIN):
+        return None
+    for optional in (rtt, cwnd, retransmits):
+        if optional is not None and (type(optional) not in _PLAIN or optional - optional):
+            return None
+    # x - x is 0 for finite numbers only (inf - inf and nan - nan are nan)
+    if start - start or end - end or bps - bps:
+        return None
+    try:
+        begins = started + timedelta(seconds=start)
+        return Interval(
+            start=begins,
+            seconds=end - start,
+            bps=float(bps),
+            retransmits=int(retransmits) if retransmits is not None else None,
+            rtt_ms=rtt / 1000.0 if rtt is not None else None,
+            cwnd_bytes=int(cwnd) if cwnd is not None else None,
+            omitted=get("omitted") is True,
+        )
+    except OverflowError:  # out of the range of dates
+        return None
+
+
 def _interval(interval: Mapping[str, Any], path: str, started: datetime) -> Interval:
-    """One ``intervals[].summary`` entry, its offsets made absolute."""
+    """One ``intervals[].summary`` entry, its offsets made absolute, checked field by field."""
     entry = mapping(lookup(interval, "summary"), path)
     start = number(lookup(entry, "start"), f"{path}.start")
     end = number(lookup(entry, "end"), f"{path}.end")

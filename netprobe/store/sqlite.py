@@ -142,35 +142,34 @@ class SqliteStore(Store):
         conn = self._conn
         try:
             with self._transaction():
+                intervals: list[tuple] = []
+                hops: list[tuple] = []
                 for result, row in zip(results, rows, strict=True):
                     cursor = conn.execute(_INSERT_RESULT, row)
                     if cursor.rowcount == 0:  # already stored: idempotent re-write
                         continue
                     rid = cursor.lastrowid
-                    conn.executemany(
-                        _INSERT_INTERVAL,
-                        [
-                            (
-                                rid,
-                                seq,
-                                _micros(i.start),
-                                i.seconds,
-                                i.bps,
-                                i.retransmits,
-                                i.rtt_ms,
-                                i.cwnd_bytes,
-                                int(i.omitted),
-                            )
-                            for seq, i in enumerate(result.intervals)
-                        ],
-                    )
-                    conn.executemany(
-                        _INSERT_HOP,
-                        [
-                            (rid, seq, h.ttl, h.address, h.name, h.rtt_ms)
-                            for seq, h in enumerate(result.hops)
-                        ],
-                    )
+                    intervals += [
+                        (
+                            rid,
+                            seq,
+                            _micros(i.start),
+                            i.seconds,
+                            i.bps,
+                            i.retransmits,
+                            i.rtt_ms,
+                            i.cwnd_bytes,
+                            int(i.omitted),
+                        )
+                        for seq, i in enumerate(result.intervals)
+                    ]
+                    hops += [
+                        (rid, seq, h.ttl, h.address, h.name, h.rtt_ms)
+                        for seq, h in enumerate(result.hops)
+                    ]
+                # all the batch's intervals and hops in one statement each
+                conn.executemany(_INSERT_INTERVAL, intervals)
+                conn.executemany(_INSERT_HOP, hops)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to database {self.path}: {exc}") from None
         except UnicodeEncodeError as exc:  # undecodable tool output kept as surrogates
