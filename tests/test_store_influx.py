@@ -263,7 +263,9 @@ def test_a_missing_database_that_may_not_be_created_is_named(influxd):
 def test_the_spool_checks_and_writes_with_lines_built_once(influxd, tmp_path, monkeypatch):
     built = []
     line = InfluxStore._line
-    monkeypatch.setattr(InfluxStore, "_line", lambda self, r: built.append(r) or line(self, r))
+    monkeypatch.setattr(
+        InfluxStore, "_line", lambda self, r, record: built.append(r) or line(self, r, record)
+    )
     store = SpooledStore(InfluxStore(influxd.url, database="once"), Spool(tmp_path / "spool"))
     runs = [throughput(T0 + timedelta(minutes=10 * i)) for i in range(3)]
     store.write(runs)
