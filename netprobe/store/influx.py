@@ -48,7 +48,7 @@ NAME = "influxdb"
 TAGS = ("site", "probe", "endpoint", "direction", "tool")
 RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
 BATCH_LINES = 5_000  # points per HTTP write at most ...
-PIPELINE_LINES = 1_000  # points per body while the body before is being written
+PIPELINE_LINES = 500  # points per body: each is built while InfluxDB takes the one before
 BATCH_CHARACTERS = 5_000_000  # ... and about this much text: under InfluxDB's 25 MB body limit
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -270,8 +270,8 @@ class InfluxStore(Store):
         before (with two cores, building costs no time of its own).
 
         Raises:
-            StoreError: a result cannot be stored (the bodies before its own may have been
-                sent; nothing is if `check` passed first).
+            StoreError: a result cannot be stored (the bodies before its own were written;
+                nothing is sent if `check` passed first).
             StoreUnavailable: the server is down, slow, failing or refused the credentials.
             StoreRejected: the server refused the data (4xx).
         """
@@ -285,9 +285,18 @@ class InfluxStore(Store):
                 for first in range(0, len(results), step)
                 for body in self._payloads(results[first : first + step])
             )
-        ahead: list[bytes | None] = [next(bodies, None)]  # the body to send next
+        ahead: list[bytes | StoreError | None] = [next(bodies, None)]  # what to send next
+
+        def build_next() -> None:
+            try:
+                ahead.append(next(bodies, None))
+            except StoreError as exc:  # raised once the body on its way is answered
+                ahead.append(exc)
+
         while (body := ahead.pop()) is not None:
-            self._write_payload(body, lambda: ahead.append(next(bodies, None)))
+            if isinstance(body, StoreError):
+                raise body
+            self._write_payload(body, build_next)
 
     def check(self, results: Sequence[Result]) -> None:
         """Raise StoreError if any of ``results`` could never be stored; sends nothing.
