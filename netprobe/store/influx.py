@@ -10,7 +10,7 @@ InfluxQL on the v1 compatibility API. Schema, one point per result at its ``star
 - fields: ``status`` (text, always), ``reason`` (text, failures), ``slot`` (integer
   microseconds since the epoch, scheduled runs), every metric in base units (bit/s, ms,
   counts as integers) — a failure has no metric fields, never a 0 — and ``record``: the
-  rest of the Result (end time, context, flags, argv, intervals, hops) as JSON.
+  rest of the Result (end time, context, flags, argv, hops, intervals), see `influx_record`.
 
 InfluxDB keeps one point per measurement, tag set and time, so re-writing a result
 replaces it with itself: replays never duplicate. Unlike SQLite, a re-write with other
@@ -267,7 +267,7 @@ class InfluxStore(Store):
         """Store all of ``results``; a failed write stored part or none (re-writing completes it).
 
         Bodies of at most `PIPELINE_LINES` points are built while InfluxDB takes the one
-        before (with two cores, building costs no time of its own).
+        before (on two cores the building overlaps InfluxDB's work).
 
         Raises:
             StoreError: a result cannot be stored (the bodies before its own were written;
