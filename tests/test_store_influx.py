@@ -13,7 +13,7 @@ from netprobe.errors import ConfigError, StoreError, StoreUnavailable
 from netprobe.lab.influxd import Influxd
 from netprobe.model import Direction, Hop, Interval, Result, Status
 from netprobe.store import InfluxStore, influx_record
-from netprobe.store.influx import PIPELINE_LINES, RESERVED_FIELDS
+from netprobe.store.influx import PIPELINE_FIRST, PIPELINE_LINES, RESERVED_FIELDS
 from netprobe.store.spool import Spool, SpooledStore
 
 ODD_INTERVALS = [
@@ -311,15 +311,16 @@ def test_a_long_write_goes_in_bodies_built_while_the_one_before_is_taken(influx,
     )
     runs = [throughput(T0 + timedelta(minutes=i), intervals=ODD_INTERVALS) for i in range(1200)]
     influx.write(runs)
-    assert [body.count(b"\n") + 1 for body in sent] == [PIPELINE_LINES, PIPELINE_LINES, 200]
+    first, rest = PIPELINE_FIRST, PIPELINE_LINES
+    assert [body.count(b"\n") + 1 for body in sent] == [first, rest, rest, 1200 - first - 2 * rest]
     assert influx.results() == runs
 
 
 def test_a_bad_result_in_a_later_body_stops_the_write_and_the_store_stays_usable(influx):
-    runs = [throughput(T0 + timedelta(minutes=i)) for i in range(PIPELINE_LINES + 1)]
+    runs = [throughput(T0 + timedelta(minutes=i)) for i in range(PIPELINE_FIRST + 1)]
     bad = throughput(T0 + timedelta(days=1), metrics={"throughput_bps": float("nan")})
     with pytest.raises(StoreError, match="throughput_bps = nan"):
         influx.write([*runs, bad])
-    assert len(influx.results()) == PIPELINE_LINES  # the body before its own was written
+    assert len(influx.results()) == PIPELINE_FIRST  # the body before its own was written
     influx.write([throughput(T0 + timedelta(days=2))])
-    assert len(influx.results()) == PIPELINE_LINES + 1
+    assert len(influx.results()) == PIPELINE_FIRST + 1

@@ -20,6 +20,7 @@ also holds ``site`` and ``tool``. Names are stored as `line_protocol` encodes th
 
 import base64
 import http.client
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -48,8 +49,9 @@ NAME = "influxdb"
 TAGS = ("site", "probe", "endpoint", "direction", "tool")
 RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
 BATCH_LINES = 5_000  # points per HTTP write at most ...
-PIPELINE_LINES = 500  # points per body: each is built while InfluxDB takes the one before
 BATCH_CHARACTERS = 5_000_000  # ... and about this much text: under InfluxDB's 25 MB body limit
+PIPELINE_LINES = 500  # points per body: each is built while InfluxDB takes the one before ...
+PIPELINE_FIRST = 100  # ... but the first, built while InfluxDB has nothing to do
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STATUS_FIELDS = {status: f"status={field_value(status.value)}" for status in Status}
@@ -266,8 +268,8 @@ class InfluxStore(Store):
     def write(self, results: Sequence[Result]) -> None:
         """Store all of ``results``; a failed write stored part or none (re-writing completes it).
 
-        Bodies of at most `PIPELINE_LINES` points are built while InfluxDB takes the one
-        before (on two cores the building overlaps InfluxDB's work).
+        Bodies of at most `PIPELINE_LINES` points (`PIPELINE_FIRST` the first) are built
+        while InfluxDB takes the one before (on two cores the building overlaps InfluxDB's work).
 
         Raises:
             StoreError: a result cannot be stored (the bodies before its own were written;
@@ -280,10 +282,11 @@ class InfluxStore(Store):
             bodies = iter(checked[1])
         else:
             step = min(self.batch, PIPELINE_LINES)
+            ends = [0, *range(min(step, PIPELINE_FIRST), len(results), step), len(results)]
             bodies = (
                 body
-                for first in range(0, len(results), step)
-                for body in self._payloads(results[first : first + step])
+                for first, end in itertools.pairwise(ends)
+                for body in self._payloads(results[first:end])
             )
         ahead: list[bytes | StoreError | None] = [next(bodies, None)]  # what to send next
 
