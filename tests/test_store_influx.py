@@ -1,7 +1,6 @@
 """The InfluxDB store against a real influxd: schema, idempotence, errors, the spool."""
 
 import itertools
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,10 +11,15 @@ from test_store import T0, full_result, throughput
 
 from netprobe.errors import ConfigError, StoreError, StoreUnavailable
 from netprobe.lab.influxd import Influxd
-from netprobe.model import Direction, Hop, Result, Status
-from netprobe.store import InfluxStore
-from netprobe.store.influx import RESERVED_FIELDS
+from netprobe.model import Direction, Hop, Interval, Result, Status
+from netprobe.store import InfluxStore, influx_record
+from netprobe.store.influx import PIPELINE_FIRST, PIPELINE_LINES, RESERVED_FIELDS
 from netprobe.store.spool import Spool, SpooledStore
+
+ODD_INTERVALS = [
+    Interval(T0, 1.000041, 9.4e9, 3, 101.5, 4096),
+    Interval(T0 + timedelta(seconds=1), 1.0, float("inf"), None, None, 2**40, omitted=True),
+]
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def test_a_result_is_one_point_of_its_test_with_tags_and_base_unit_fields(
     assert rows[0]["status"] == "ok" and rows[1]["status"] == "busy"
     assert rows[1]["throughput_bps"] is None  # a failure is never a zero
     assert rows[1]["reason"] == "the server is busy running a test"
-    assert json.loads(rows[0]["record"])["argv"] == []
+    assert influx_record.decode(rows[0]["record"], T0)["argv"] == []
 
 
 def test_hostile_names_are_readable_in_influxql_as_written(influx, influxd, influx_database):
@@ -263,9 +267,60 @@ def test_a_missing_database_that_may_not_be_created_is_named(influxd):
 def test_the_spool_checks_and_writes_with_lines_built_once(influxd, tmp_path, monkeypatch):
     built = []
     line = InfluxStore._line
-    monkeypatch.setattr(InfluxStore, "_line", lambda self, r: built.append(r) or line(self, r))
+    monkeypatch.setattr(
+        InfluxStore, "_line", lambda self, r, record: built.append(r) or line(self, r, record)
+    )
     store = SpooledStore(InfluxStore(influxd.url, database="once"), Spool(tmp_path / "spool"))
     runs = [throughput(T0 + timedelta(minutes=10 * i)) for i in range(3)]
     store.write(runs)
     assert built == runs and store.results() == runs
     influxd.query('DROP DATABASE "once"')
+
+
+def test_a_point_written_before_the_columnar_record_is_read(influx):
+    """Stores written by earlier versions keep their version 1 records (intervals as rows)."""
+    record = (
+        '{"ended":10000000,"context":{},"flags":[],"argv":[],"intervals":[[0,1.0,9.4e9,3,101.5,'
+        '4096,false],[1000000,0.5,1.5,null,null,null,true]],"hops":[[1,"198.18.0.1","gw",0.25]]}'
+    )
+    started = (T0 - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    escaped = record.replace('"', '\\"')
+    influx._write_payload(
+        "throughput,direction=forward,endpoint=ncsa,probe=ncsa-tcp,site=local,tool=iperf3 "
+        f'status="ok",throughput_bps=9.4e9,retransmits=12i,record="{escaped}" {started}'.encode()
+    )
+    (back,) = influx.results()
+    assert back == throughput(
+        T0,
+        slot=None,
+        intervals=[
+            Interval(T0, 1.0, 9.4e9, 3, 101.5, 4096),
+            Interval(T0 + timedelta(seconds=1), 0.5, 1.5, omitted=True),
+        ],
+        hops=[Hop(1, "198.18.0.1", "gw", 0.25)],
+    )
+
+
+def test_a_long_write_goes_in_bodies_built_while_the_one_before_is_taken(influx, monkeypatch):
+    sent = []
+    send = InfluxStore._write_payload
+    monkeypatch.setattr(
+        InfluxStore,
+        "_write_payload",
+        lambda self, body, *more: sent.append(body) or send(self, body, *more),
+    )
+    runs = [throughput(T0 + timedelta(minutes=i), intervals=ODD_INTERVALS) for i in range(1200)]
+    influx.write(runs)
+    first, rest = PIPELINE_FIRST, PIPELINE_LINES
+    assert [body.count(b"\n") + 1 for body in sent] == [first, rest, rest, 1200 - first - 2 * rest]
+    assert influx.results() == runs
+
+
+def test_a_bad_result_in_a_later_body_stops_the_write_and_the_store_stays_usable(influx):
+    runs = [throughput(T0 + timedelta(minutes=i)) for i in range(PIPELINE_FIRST + 1)]
+    bad = throughput(T0 + timedelta(days=1), metrics={"throughput_bps": float("nan")})
+    with pytest.raises(StoreError, match="throughput_bps = nan"):
+        influx.write([*runs, bad])
+    assert len(influx.results()) == PIPELINE_FIRST  # the body before its own was written
+    influx.write([throughput(T0 + timedelta(days=2))])
+    assert len(influx.results()) == PIPELINE_FIRST + 1

@@ -10,7 +10,7 @@ InfluxQL on the v1 compatibility API. Schema, one point per result at its ``star
 - fields: ``status`` (text, always), ``reason`` (text, failures), ``slot`` (integer
   microseconds since the epoch, scheduled runs), every metric in base units (bit/s, ms,
   counts as integers) — a failure has no metric fields, never a 0 — and ``record``: the
-  rest of the Result (end time, context, flags, argv, intervals, hops) as JSON.
+  rest of the Result (end time, context, flags, argv, hops, intervals), see `influx_record`.
 
 InfluxDB keeps one point per measurement, tag set and time, so re-writing a result
 replaces it with itself: replays never duplicate. Unlike SQLite, a re-write with other
@@ -20,9 +20,10 @@ also holds ``site`` and ``tool``. Names are stored as `line_protocol` encodes th
 
 import base64
 import http.client
+import itertools
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -30,8 +31,8 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 
 from netprobe.errors import ConfigError, StoreError, StoreRejected, StoreUnavailable
-from netprobe.model import AnalysisPoint, Direction, Hop, Interval, Result, Status
-from netprobe.store import influx_csv, influxql
+from netprobe.model import AnalysisPoint, Direction, Result, Status
+from netprobe.store import influx_csv, influx_record, influxql
 from netprobe.store.base import Series, Store
 from netprobe.store.line_protocol import (
     decode_name,
@@ -49,8 +50,11 @@ TAGS = ("site", "probe", "endpoint", "direction", "tool")
 RESERVED_FIELDS = frozenset({"status", "reason", "slot", "record", "time", *TAGS})
 BATCH_LINES = 5_000  # points per HTTP write at most ...
 BATCH_CHARACTERS = 5_000_000  # ... and about this much text: under InfluxDB's 25 MB body limit
+PIPELINE_LINES = 500  # points per body: each is built while InfluxDB takes the one before ...
+PIPELINE_FIRST = 100  # ... but the first, built while InfluxDB has nothing to do
 CHUNK_ROWS = 10_000  # rows per chunk of a query answer (chunked answers have no row limit)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_STATUS_FIELDS = {status: f"status={field_value(status.value)}" for status in Status}
 V2_WRITE_HEADERS = {"Content-Type": "text/plain; charset=utf-8", "Accept": "application/json"}
 
 
@@ -63,40 +67,6 @@ def _micros(value: datetime) -> int:
 
 def _time(micros: int | None) -> datetime | None:
     return None if micros is None else _EPOCH + timedelta(microseconds=micros)
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _record(r: Result) -> str:
-    """What tags and fields do not hold, as compact JSON: times in µs after ``started``.
-
-    ``{"ended": µs, "context": {...}, "flags": [...], "argv": [...], "intervals": [[start,
-    seconds, bps, retransmits, rtt_ms, cwnd_bytes, omitted], ...], "hops": [[ttl, address,
-    name, rtt_ms], ...]}``.
-    """
-    started = r.started
-    record = {
-        "ended": None if r.ended is None else (r.ended - started) // _MICROSECOND,
-        "context": r.context,
-        "flags": r.flags,
-        "argv": r.argv,
-        "intervals": [
-            [
-                (i.start - started) // _MICROSECOND,
-                i.seconds,
-                i.bps,
-                i.retransmits,
-                i.rtt_ms,
-                i.cwnd_bytes,
-                i.omitted,
-            ]
-            for i in r.intervals
-        ],  # fmt: skip
-        "hops": [[h.ttl, h.address, h.name, h.rtt_ms] for h in r.hops],
-    }
-    return _JSON.encode(record)
 
 
 def _batches(sizes: list[int], batch: int) -> Iterator[tuple[int, int]]:
@@ -189,9 +159,15 @@ class InfluxStore(Store):
     # -- HTTP ---------------------------------------------------------------------------
 
     def _request(
-        self, path: str, params: dict[str, str], body: bytes, headers: dict[str, str] | None = None
+        self,
+        path: str,
+        params: dict[str, str],
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        meanwhile: Callable[[], None] | None = None,
     ) -> tuple[int, bytes]:
-        """POST to the server, retrying once when a kept-alive connection went stale."""
+        """POST to the server, retrying once when a kept-alive connection went stale;
+        ``meanwhile`` runs once, after the request is sent and before its answer is read."""
         url = f"{self._prefix}{path}?{urlencode(params)}"
         headers = {**self._headers, **(headers or {})}
         for attempt in (1, 2):
@@ -203,6 +179,13 @@ class InfluxStore(Store):
                 )
             try:
                 self._conn.request("POST", url, body=body, headers=headers)
+                if meanwhile is not None:
+                    work, meanwhile = meanwhile, None
+                    try:
+                        work()
+                    except BaseException:
+                        self._drop()  # its answer is never read
+                        raise
                 response = self._conn.getresponse()
                 return response.status, response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
@@ -285,15 +268,38 @@ class InfluxStore(Store):
     def write(self, results: Sequence[Result]) -> None:
         """Store all of ``results``; a failed write stored part or none (re-writing completes it).
 
+        Bodies of at most `PIPELINE_LINES` points (`PIPELINE_FIRST` the first) are built
+        while InfluxDB takes the one before (on two cores the building overlaps InfluxDB's work).
+
         Raises:
-            StoreError: a result cannot be stored (nothing was sent).
+            StoreError: a result cannot be stored (the bodies before its own were written;
+                nothing is sent if `check` passed first).
             StoreUnavailable: the server is down, slow, failing or refused the credentials.
             StoreRejected: the server refused the data (4xx).
         """
         checked, self._checked = self._checked, None
-        payloads = checked[1] if checked and checked[0] is results else self._payloads(results)
-        for payload in payloads:
-            self._write_payload(payload)
+        if checked and checked[0] is results:
+            bodies = iter(checked[1])
+        else:
+            step = min(self.batch, PIPELINE_LINES)
+            ends = [0, *range(min(step, PIPELINE_FIRST), len(results), step), len(results)]
+            bodies = (
+                body
+                for first, end in itertools.pairwise(ends)
+                for body in self._payloads(results[first:end])
+            )
+        ahead: list[bytes | StoreError | None] = [next(bodies, None)]  # what to send next
+
+        def build_next() -> None:
+            try:
+                ahead.append(next(bodies, None))
+            except StoreError as exc:  # raised once the body on its way is answered
+                ahead.append(exc)
+
+        while (body := ahead.pop()) is not None:
+            if isinstance(body, StoreError):
+                raise body
+            self._write_payload(body, build_next)
 
     def check(self, results: Sequence[Result]) -> None:
         """Raise StoreError if any of ``results`` could never be stored; sends nothing.
@@ -306,7 +312,11 @@ class InfluxStore(Store):
     def _payloads(self, results: Sequence[Result]) -> list[bytes]:
         """The request bodies that write ``results``: at most ``batch`` points and about
         ``BATCH_CHARACTERS`` each (a result of a long test carries many intervals)."""
-        return self._bodies([self._line(result) for result in results])
+        try:
+            records = influx_record.encode(results)
+        except TypeError:  # the result at fault is found line by line, with its name
+            return self._bodies([self._line(result, None) for result in results])
+        return self._bodies(list(map(self._line, results, records)))
 
     def _bodies(self, lines: list[str]) -> list[bytes]:
         """``lines`` cut into request bodies (see `_payloads`)."""
@@ -322,16 +332,19 @@ class InfluxStore(Store):
                 "output with errors='replace'"
             ) from None
 
-    def _write_payload(self, payload: bytes) -> None:
+    def _write_payload(self, payload: bytes, meanwhile: Callable[[], None] | None = None) -> None:
+        """Write one body; ``meanwhile`` runs once while the server takes it."""
         if self.bucket:
             params = {"org": str(self.org), "bucket": self.bucket, "precision": "us"}
-            status, body = self._request("/api/v2/write", params, payload, V2_WRITE_HEADERS)
+            status, body = self._request(
+                "/api/v2/write", params, payload, V2_WRITE_HEADERS, meanwhile
+            )
             target = f"bucket {self.bucket!r} of org {self.org!r}"
         else:
             if self.create and not self._created:
                 self._create_database()
             params = {**self._db_params(), "precision": "u"}
-            status, body = self._request("/write", params, payload)
+            status, body = self._request("/write", params, payload, meanwhile=meanwhile)
             target = f"database {self.database!r}"
         if status == 404:
             raise StoreUnavailable(
@@ -347,46 +360,49 @@ class InfluxStore(Store):
         self._request("/query", {"q": statement}, b"")
         self._created = True
 
-    def _line(self, r: Result) -> str:
+    def _line(self, r: Result, record: str | None) -> str:
+        """The point of ``r``, with its `influx_record` (None: encoded here alone)."""
         if r.status is not Status.OK and "throughput_bps" in r.metrics:
             raise StoreError(
                 f"result of probe {r.probe!r} is {r.status.value!r} but has a throughput: "
                 "a failure is stored without one"
             )
-        fields: dict[str, Any] = {"status": r.status.value}
+        body = _STATUS_FIELDS[r.status]
         if r.reason is not None:
-            fields["reason"] = r.reason
+            body += f",reason={field_value(r.reason)}"
         if r.slot is not None:
-            fields["slot"] = _micros(r.slot)
-        for name, value in r.metrics.items():
-            if name in RESERVED_FIELDS:
-                raise StoreError(
-                    f"result of probe {r.probe!r} has a metric named {name!r}: InfluxDB keeps "
-                    f"its own field under that name ({', '.join(sorted(RESERVED_FIELDS))})"
-                )
-            if not math.isfinite(value):
-                raise StoreError(
-                    f"result of probe {r.probe!r} has metric {name} = {value}: "
-                    "leave impossible values out and name them in flags"
-                )
-            whole = name in COUNT_METRICS and float(value).is_integer()
-            fields[name] = int(value) if whole else float(value)
-        started = _micros(r.started)
+            body += f",slot={_micros(r.slot)}i"
         try:
-            fields["record"] = _record(r)
-        except TypeError as exc:  # a naive end or interval time, a value JSON cannot hold
-            why = "a time has no time zone" if "naive" in str(exc) else str(exc)
-            raise StoreError(f"result of probe {r.probe!r} cannot be stored: {why}") from None
-        tags = (
-            ("site", r.site),
-            ("probe", r.probe),
-            ("endpoint", r.endpoint),
-            ("direction", r.direction.value),
-            ("tool", r.tool),
-        )
-        try:
-            body = ",".join(f"{escape_key(k)}={field_value(v)}" for k, v in fields.items())
-            return f"{head(r.test, tags)} {body} {started}"
+            for name, value in r.metrics.items():
+                if name in RESERVED_FIELDS:
+                    raise StoreError(
+                        f"result of probe {r.probe!r} has a metric named {name!r}: InfluxDB "
+                        f"keeps its own field under that name "
+                        f"({', '.join(sorted(RESERVED_FIELDS))})"
+                    )
+                if not math.isfinite(value):
+                    raise StoreError(
+                        f"result of probe {r.probe!r} has metric {name} = {value}: "
+                        "leave impossible values out and name them in flags"
+                    )
+                if name in COUNT_METRICS and float(value).is_integer():
+                    body += f",{escape_key(name)}={int(value)}i"
+                else:
+                    body += f",{escape_key(name)}={float(value)!r}"
+            started = _micros(r.started)
+            try:
+                record = record or influx_record.encode([r])[0]
+            except TypeError as exc:  # a naive end or interval time, a value JSON cannot hold
+                why = "a time has no time zone" if "naive" in str(exc) else str(exc)
+                raise StoreError(f"result of probe {r.probe!r} cannot be stored: {why}") from None
+            tags = (
+                ("site", r.site),
+                ("probe", r.probe),
+                ("endpoint", r.endpoint),
+                ("direction", r.direction.value),
+                ("tool", r.tool),
+            )
+            return f"{head(r.test, tags)} {body},record={field_value(record)} {started}"
         except ValueError as exc:
             raise StoreError(f"result of probe {r.probe!r} cannot be stored: {exc}") from None
 
@@ -556,15 +572,13 @@ class InfluxStore(Store):
 
 def _result(test: str, point: dict[str, Any]) -> Result:
     """The Result one point of `SELECT *` holds."""
-    record = json.loads(point["record"])
-    started = point["time"]
+    started = _time(point["time"])
     metrics = {}
     for name, value in point.items():
         if value is None or name in RESERVED_FIELDS or name in TAGS:
             continue
         name = decode_name(name)
         metrics[name] = int(value) if name in COUNT_METRICS else float(value)
-    ended = record["ended"]
     return Result(
         probe=decode_name(point.get("probe") or ""),
         test=test,
@@ -572,18 +586,10 @@ def _result(test: str, point: dict[str, Any]) -> Result:
         endpoint=decode_name(point.get("endpoint") or ""),
         direction=Direction(point["direction"]),
         status=Status(point["status"]),
-        started=_time(started),
-        ended=None if ended is None else _time(started + ended),
+        started=started,
         site=decode_name(point.get("site") or ""),
         metrics=metrics,
-        intervals=[
-            Interval(_time(started + at), seconds, bps, retransmits, rtt, cwnd, omitted)
-            for at, seconds, bps, retransmits, rtt, cwnd, omitted in record["intervals"]
-        ],
-        hops=[Hop(*hop) for hop in record["hops"]],
-        context=record["context"],
-        flags=record["flags"],
         reason=point.get("reason"),
-        argv=record["argv"],
         slot=_time(point.get("slot")),
+        **influx_record.decode(point["record"], started),
     )
