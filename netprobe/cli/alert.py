@@ -13,7 +13,7 @@ from netprobe.cli.configured_store import configured_store
 from netprobe.cli.params import Duration
 from netprobe.config import Config, load_config
 from netprobe.errors import ExitCode, NagiosCode, NetprobeError, StoreError
-from netprobe.model import Verdict
+from netprobe.model import Suspect, Verdict
 
 WINDOW = "30d"
 
@@ -32,8 +32,8 @@ class Evaluation:
 
     verdicts: list[Verdict]
     evaluated: set[str]  # the endpoints analysed
-    host_notes: dict = field(default_factory=dict)
-    suspects: dict = field(default_factory=dict)
+    host_notes: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    suspects: dict[tuple[str, str], Suspect] = field(default_factory=dict)
     problem: str | None = None  # why the analysis could not be written for the dashboards
 
 
@@ -49,7 +49,6 @@ def _current(
     ``alerting`` adds the host context notes and the suspect segments a notification
     carries; ``write`` writes the analysis back to the store for the dashboards."""
     from netprobe.analysis import analyze, current_verdicts, host_notes
-    from netprobe.locate import locate, suspects
 
     now = datetime.now(UTC)
     since = now - timedelta(seconds=window)
@@ -57,6 +56,8 @@ def _current(
         analyses = analyze(config, store, endpoint=endpoint, since=since, now=now)
         found = Evaluation(current_verdicts(analyses), {a.endpoint for a in analyses})
         if alerting:
+            from netprobe.locate import locate, suspects
+
             found.host_notes = host_notes(store, analyses)
             located = locate(config, store, analyses=analyses, since=since, now=now)
             found.suspects = suspects(located)
