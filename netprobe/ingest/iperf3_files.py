@@ -14,7 +14,8 @@ from pathlib import Path
 
 from netprobe.ingest.importer import Read
 from netprobe.model import Direction, Endpoint, ProbeSpec, ThroughputOptions
-from netprobe.probes.iperf3_json import extract, parse
+from netprobe.probes.iperf3_extract import extract
+from netprobe.probes.iperf3_json import parse
 
 PROBE = "import:iperf3"
 """The probe name imported iperf3 files are stored under."""
