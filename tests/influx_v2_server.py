@@ -20,12 +20,13 @@ in ``problems``.
 
 import http.client
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from loopback_http import serve_handler
 
 CODES = {400: "invalid", 401: "unauthorized", 404: "not found", 413: "request too large"}
 
@@ -138,13 +139,6 @@ def _handler(server: V2Server) -> type[BaseHTTPRequestHandler]:
 def v2_server(influxd_url: str, *, org: str, bucket: str, token: str) -> Iterator[V2Server]:
     """The server on a free loopback port, in its own thread, stopped on leaving."""
     state = V2Server(influxd_url, org, bucket, token)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_handler(lambda _base: _handler(state)) as base:
+        state.url = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
