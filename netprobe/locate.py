@@ -61,6 +61,23 @@ def evidence_name(link: str, direction: Direction) -> str:
     return link if direction is Direction.FORWARD else f"{link} ({direction.value})"
 
 
+def _site_names(config: Config) -> dict[str, None]:
+    """The names a far end's trace back to the site is stored under: its name, its bind."""
+    return dict.fromkeys(n for n in (config.site.name, config.site.bind) if n)
+
+
+def far_end_traces(
+    config: Config, store: Store, *, since: datetime | None = None, until: datetime | None = None
+) -> list[Result]:
+    """The traces stored under the site's names: those made at the far ends back to it.
+
+    Raises:
+        StoreError: the store cannot be read.
+    """
+    span = {"since": since, "until": until, "test": "trace"}
+    return [r for name in _site_names(config) for r in store.results(endpoint=name, **span)]
+
+
 def link_traces(
     config: Config,
     store: Store,
@@ -68,22 +85,26 @@ def link_traces(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
+    back: list[Result] | None = None,
 ) -> list[Result]:
     """The stored traces of the link to ``endpoint`` both ways, each with its direction.
 
     Forward: the trace probes to it, run from the site. Reverse: its ``reverse`` trace
     probes (run in its namespace, the lab), and traces from it back to the site made
-    elsewhere (imported: stored under the site's name or ``bind`` address as endpoint).
+    elsewhere (imported: stored under the site's name or ``bind`` address as endpoint;
+    ``back`` when the caller already read them with ``far_end_traces``).
 
     Raises:
         StoreError: the store cannot be read.
     """
-    span = {"since": since, "until": until, "test": "trace"}
-    ours = store.results(endpoint=endpoint, **span)
-    site_names = dict.fromkeys(n for n in (config.site.name, config.site.bind) if n)
-    back = [r for name in site_names for r in store.results(endpoint=name, **span)]
+    ours = store.results(endpoint=endpoint, since=since, until=until, test="trace")
+    if back is None:
+        back = far_end_traces(config, store, since=since, until=until)
     imported = reverse_traces(
-        back, site=config.site.name, site_names=site_names, endpoint=config.endpoint(endpoint)
+        back,
+        site=config.site.name,
+        site_names=_site_names(config),
+        endpoint=config.endpoint(endpoint),
     )
     return sorted(ours + imported, key=lambda r: r.started)
 
@@ -122,6 +143,8 @@ def locate(
         if e.role == TEST_POINT and (e.name, Direction.FORWARD) not in judged
     ]
     evidence, traces, left_out, keys, notes = [], {}, {}, {}, []
+    span = {"since": since and since - TRACE_MARGIN, "until": until}
+    back = far_end_traces(config, store, **span)  # read once, shared by every link
     stored: dict[str, list[Result]] = {}
     for endpoint_name, direction, analysis in todo:
         endpoint = config.endpoint(endpoint_name)
@@ -130,9 +153,7 @@ def locate(
         if analysis is None:
             notes.append(_unjudged(name, has_link=config.link_for(endpoint_name) is not None))
         if endpoint_name not in stored:
-            stored[endpoint_name] = link_traces(
-                config, store, endpoint_name, since=since and since - TRACE_MARGIN, until=until
-            )
+            stored[endpoint_name] = link_traces(config, store, endpoint_name, back=back, **span)
         found = [
             (r.started, r.hops)
             for r in stored[endpoint_name]
