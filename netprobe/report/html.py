@@ -9,7 +9,7 @@ from html import escape
 from netprobe.localize.reverse import trace_ends
 from netprobe.model import Result
 from netprobe.report.build import DirectionReport, Report, TraceChange
-from netprobe.report.facts import MISSING
+from netprobe.report.check import missing
 from netprobe.report.where import HEADER, rows, sentences
 from netprobe.units import format_rate, format_time
 
@@ -84,7 +84,7 @@ def _trace(t: TraceChange) -> str:
 
 def _checklist(report: Report) -> str:
     items = report.checklist
-    lacking = [i.asked for i in items if i.status == MISSING]
+    lacking = [i.asked for i in missing(items)]
     head = (
         f'<p class="missing">Missing: {escape("; ".join(lacking))}.</p>'
         if lacking
